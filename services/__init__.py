@@ -1,0 +1,1 @@
+"""tsunagu's services: one package each, each with its own database and migrations."""

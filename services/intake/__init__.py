@@ -1,0 +1,1 @@
+"""Intake: consultations at any desk, from any channel, never refused."""

@@ -1,0 +1,88 @@
+"""The ``tsunagu`` command: run services, play the demo, show the configuration.
+
+Eventlet is monkey-patched here, first, and only for the commands that run nameko; the domain
+and backbone modules never import it.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+SERVICES = {
+    "intake": "services.intake.service:IntakeService",
+    "monitor": "services.monitor.service:MonitorService",
+}
+
+
+def _green() -> None:
+    import warnings
+    warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+    import eventlet
+    eventlet.monkey_patch()
+    from psycogreen.eventlet import patch_psycopg
+    patch_psycopg()
+
+
+def _settings():
+    from . import config
+    try:
+        return config.load()
+    except config.ConfigError as exc:
+        sys.exit(f"tsunagu: {exc}")
+
+
+def service_class(name: str):
+    module, _, attr = SERVICES[name].partition(":")
+    return getattr(__import__(module, fromlist=[attr]), attr)
+
+
+def run(names: list[str]) -> None:
+    _green()
+    import logging
+    import signal
+
+    import eventlet
+    from nameko.runners import ServiceRunner
+
+    from .runtime.settings import nameko_config
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = ServiceRunner(nameko_config(settings))
+    for name in names:
+        runner.add_service(service_class(name))
+    stop = eventlet.event.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.ready() or stop.send())
+    runner.start()
+    logging.getLogger("tsunagu").info("running %s against %s", ", ".join(names),
+                                      settings.amqp_uri.rsplit("@", 1)[-1])
+    print(f"tsunagu: running {', '.join(names)}; Ctrl-C stops", flush=True)
+    stop.wait()
+    runner.stop()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="tsunagu", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_cmd = commands.add_parser("run", help="run services (all by default) until stopped")
+    run_cmd.add_argument("services", nargs="*", metavar="SERVICE",
+                         help=f"one or more of: {', '.join(SERVICES)}")
+    demo_cmd = commands.add_parser("demo", help="record the invented demo cases and show a trace")
+    demo_cmd.add_argument("--timeout", type=float, default=30.0)
+    commands.add_parser("config", help="validate and print the configuration")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        unknown = sorted(set(args.services) - set(SERVICES))
+        if unknown:
+            parser.error(f"unknown service {', '.join(unknown)}; choose from {', '.join(SERVICES)}")
+        run(args.services or list(SERVICES))
+    elif args.command == "demo":
+        _green()
+        from .demo import play
+        sys.exit(play(_settings(), timeout=args.timeout))
+    elif args.command == "config":
+        settings = _settings()
+        for name, value in vars(settings).items():
+            print(f"TSUNAGU_{name.upper()}={value}")

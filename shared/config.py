@@ -1,0 +1,142 @@
+"""Settings for every tsunagu process, read in this one place.
+
+Values come from an optional YAML file (``TSUNAGU_CONFIG``) overlaid by ``TSUNAGU_*``
+environment variables. They are validated at start so a bad setting stops the process with a
+message that names the setting and the expected form, instead of failing later mid-flow.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+from marshmallow import Schema, ValidationError, fields as mf, validate, validates
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and what is expected."""
+
+
+DEFAULT_DATABASE_URL = "sqlite:///{data_dir}/{service}.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    amqp_uri: str = "amqp://guest:guest@127.0.0.1:5672/"
+    management_uri: str = "http://guest:guest@127.0.0.1:15672/"
+    database_url: str = DEFAULT_DATABASE_URL
+    data_dir: str = "var"
+    exchange: str = "tsunagu.events"
+    queue_type: str = "quorum"
+    prefetch: int = 50
+    max_workers: int = 10
+    max_attempts: int = 4
+    retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0)
+    relay_batch_size: int = 500
+    relay_poll_interval: float = 0.2
+    log_level: str = "INFO"
+
+    def database_url_for(self, service: str) -> str:
+        """Each service owns its own database: the URL template names it."""
+        return self.database_url.format(service=service, data_dir=self.data_dir)
+
+
+_DESCRIPTIONS = {
+    "amqp_uri": "an AMQP URI such as amqp://user:password@host:5672/vhost",
+    "management_uri": "the RabbitMQ management HTTP base URL, such as http://guest:guest@127.0.0.1:15672/",
+    "database_url": "an SQLAlchemy URL template containing {service}, such as "
+    "postgresql+psycopg2://127.0.0.1/tsunagu_{service}",
+    "data_dir": "a directory for the embedded SQLite files",
+    "exchange": "the name of the topic exchange that carries every event",
+    "queue_type": "quorum or classic",
+    "prefetch": "a whole number from 1 to 10000",
+    "max_workers": "a whole number from 1 to 1000",
+    "max_attempts": "a whole number from 1 to 50 (handler tries before dead-lettering)",
+    "retry_delays": "comma-separated seconds between tries, such as 1,5,30",
+    "relay_batch_size": "a whole number from 1 to 10000",
+    "relay_poll_interval": "seconds between outbox polls, such as 0.2",
+    "log_level": "DEBUG, INFO, WARNING or ERROR",
+}
+
+
+class _SettingsSchema(Schema):
+    amqp_uri = mf.String(validate=validate.Regexp(r"^amqps?://"))
+    management_uri = mf.String(validate=validate.Regexp(r"^https?://"))
+    database_url = mf.String()
+    data_dir = mf.String(validate=validate.Length(min=1))
+    exchange = mf.String(validate=validate.Length(min=1))
+    queue_type = mf.String(validate=validate.OneOf(["quorum", "classic"]))
+    prefetch = mf.Integer(strict=False, validate=validate.Range(1, 10000))
+    max_workers = mf.Integer(strict=False, validate=validate.Range(1, 1000))
+    max_attempts = mf.Integer(strict=False, validate=validate.Range(1, 50))
+    retry_delays = mf.List(mf.Float(validate=validate.Range(min=0)), validate=validate.Length(min=1))
+    relay_batch_size = mf.Integer(strict=False, validate=validate.Range(1, 10000))
+    relay_poll_interval = mf.Float(validate=validate.Range(min=0.001, max=60))
+    log_level = mf.String(validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR"]))
+
+    @validates("database_url")
+    def _has_service_placeholder(self, value, **_):
+        if "{service}" not in value:
+            raise ValidationError("must contain {service}")
+        if not value.split(":", 1)[0].startswith(("sqlite", "postgresql")):
+            raise ValidationError("must be an sqlite or postgresql URL")
+
+
+def _from_environment(environ) -> dict:
+    raw = {}
+    for f in fields(Settings):
+        value = environ.get(f"TSUNAGU_{f.name.upper()}")
+        if value is None:
+            continue
+        raw[f.name] = value.split(",") if f.name == "retry_delays" else value
+    return raw
+
+
+def load(environ=None, **overrides) -> Settings:
+    """Read, validate and return the settings; raise ConfigError naming every bad one."""
+    environ = os.environ if environ is None else environ
+    raw: dict = {}
+    path = environ.get("TSUNAGU_CONFIG")
+    if path:
+        try:
+            raw.update(yaml.safe_load(Path(path).read_text()) or {})
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"TSUNAGU_CONFIG: cannot read {path!r} as YAML ({exc})") from exc
+        unknown = set(raw) - {f.name for f in fields(Settings)}
+        if unknown:
+            raise ConfigError(f"TSUNAGU_CONFIG: unknown settings {sorted(unknown)}")
+    raw.update(_from_environment(environ))
+    raw.update(overrides)
+    try:
+        loaded = _SettingsSchema().load(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"TSUNAGU_{name.upper()}={raw.get(name)!r}: {' '.join(map(str, _flatten(msgs)))}; "
+            f"expected {_DESCRIPTIONS.get(name, 'a valid value')}"
+            for name, msgs in exc.messages.items()
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from exc
+    if "retry_delays" in loaded:
+        loaded["retry_delays"] = tuple(loaded["retry_delays"])
+    return Settings(**loaded)
+
+
+def _flatten(messages):
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _flatten(value)
+    elif isinstance(messages, list):
+        for value in messages:
+            yield from _flatten(value)
+    else:
+        yield messages
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) rows for the README's configuration table."""
+    defaults = Settings()
+    return [
+        (f"TSUNAGU_{f.name.upper()}", str(getattr(defaults, f.name)), _DESCRIPTIONS[f.name])
+        for f in fields(Settings)
+    ]

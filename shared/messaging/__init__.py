@@ -1,0 +1,1 @@
+"""Messaging adapters: topology, confirmed publishing, delivery decisions and nameko glue."""

@@ -1,0 +1,1 @@
+"""Persistence: engines per service database, backbone tables, migrations, unit of work."""

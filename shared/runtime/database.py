@@ -1,0 +1,87 @@
+"""Database dependency provider: the service's own database, its migrations and its outbox relay.
+
+Migrations run when the container is set up. Each worker gets units of work that commit or roll
+back explicitly. The relay runs beside the workers, woken as soon as a unit of work commits
+events, and polls as a fallback; it keeps retrying while the broker is away, so committed
+events wait in the outbox instead of being lost.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import sessionmaker
+
+from ..events.catalog import REGISTRY
+from ..messaging.publisher import ConfirmingPublisher
+from ..outbox import OutboxRelay
+from ..persistence.engine import make_engine
+from ..persistence.migrations import upgrade
+from ..unit_of_work import UnitOfWork
+from .settings import settings_of
+
+log = logging.getLogger(__name__)
+
+
+class Database(DependencyProvider):
+    def __init__(self, migrations: str | Path, registry=REGISTRY):
+        self.migrations = Path(migrations)
+        self.registry = registry
+
+    def setup(self):
+        self.settings = settings_of(self.container)
+        self.engine = make_engine(self.settings.database_url_for(self.container.service_name))
+        upgrade(self.engine, self.migrations)
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(
+            self.engine, ConfirmingPublisher(self.settings.amqp_uri, self.settings.exchange),
+            self.settings.relay_batch_size)
+        self._wake = threading.Event()
+        self._stopping = False
+
+    def start(self):
+        self._relay_thread = self.container.spawn_managed_thread(self._relay_forever,
+                                                                 identifier="outbox-relay")
+
+    def stop(self):
+        self._stopping = True
+        self._wake.set()
+        self._relay_thread.wait()
+        self.relay.publisher.close()
+        self.engine.dispose()
+
+    def kill(self):
+        self._stopping = True
+        self.relay.publisher.close()
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.registry, on_commit=self._on_commit)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def _on_commit(self, _emitted: int) -> None:
+        self._wake.set()
+
+    def _relay_forever(self):
+        backoff = 0.2
+        while True:
+            try:
+                relayed = self.relay.relay_once()
+                backoff = 0.2
+            except Exception as exc:  # broker or database away: keep the rows, try again
+                if self._stopping:
+                    return
+                log.warning("outbox relay of %s paused: %s; retrying in %.1fs",
+                            self.container.service_name, exc, backoff)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if self._stopping and relayed == 0:
+                return
+            if relayed < self.relay.batch_size:
+                self._wake.wait(self.settings.relay_poll_interval)
+                self._wake.clear()

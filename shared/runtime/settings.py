@@ -1,0 +1,18 @@
+"""Hands the validated settings to nameko containers."""
+from .. import config
+
+SETTINGS_KEY = "TSUNAGU_SETTINGS"
+
+
+def nameko_config(settings: config.Settings) -> dict:
+    return {
+        "AMQP_URI": settings.amqp_uri,
+        "max_workers": settings.max_workers,
+        "PREFETCH_COUNT": settings.prefetch,
+        "serializer": "json",
+        SETTINGS_KEY: settings,
+    }
+
+
+def settings_of(container) -> config.Settings:
+    return container.config.get(SETTINGS_KEY) or config.load()

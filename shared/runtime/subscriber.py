@@ -1,0 +1,269 @@
+"""The ``subscribe`` entrypoint: reliable, idempotent, ordered event handling under nameko.
+
+nameko's own ``event_handler`` acks a message whose handler raised, and handles one case's
+events concurrently; neither is acceptable for hand-offs. Here:
+
+* one durable queue per service, bound to the event types its methods subscribe to;
+* a message is acked only after the handler's unit of work (its changes, the events it emits
+  and the inbox row naming the event) has committed, so a crash means redelivery, not loss;
+* a redelivered event whose id is in the inbox is acked without running the handler again;
+* events of one case (the CloudEvents ``subject``) are handled one after another, in order;
+  different cases run concurrently;
+* a handler error is retried in place with backoff, then dead-lettered with the error,
+  original body and headers; poison (bad JSON, unknown type or version, schema violation) is
+  dead-lettered at once.
+
+A handler is ``def on_x(self, event, uow)``: it gets the validated, upcast envelope and an
+open unit of work, and must not commit it itself.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+import socket
+import sys
+import threading
+import time
+from functools import partial
+
+import amqp
+from nameko.exceptions import ContainerBeingKilled
+from nameko.extensions import Entrypoint, ProviderCollector, SharedExtension
+
+from ..events.catalog import REGISTRY
+from ..messaging import delivery
+from ..messaging.publisher import ConfirmingPublisher, OutgoingMessage, connect
+from ..messaging.topology import ServiceQueues, declare_service_queues
+from .database import Database
+from .settings import settings_of
+
+log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 10
+ANY_EVENT = "#"  # a topic-exchange binding that matches every event type
+
+
+class EventConsumer(SharedExtension, ProviderCollector):
+    """Consumes the service's queue and hands each delivery to its subscriber, lane by lane."""
+
+    def setup(self):
+        self.settings = settings_of(self.container)
+        self.queues = ServiceQueues(self.container.service_name)
+        self.registry = REGISTRY
+        self._lanes: dict[str, collections.deque] = {}
+        self._stopping = False
+        self._ready = threading.Event()
+        self._connection = None
+        self._dead_letters = ConfirmingPublisher(self.settings.amqp_uri, exchange="")
+        self._dead_letter_lock = threading.Lock()
+
+    @property
+    def by_type(self) -> dict:
+        return {p.event_type: p for p in self._providers}
+
+    def start(self):
+        self._thread = self.container.spawn_managed_thread(self._consume_forever,
+                                                           identifier="event-consumer")
+        self._ready.wait()
+
+    def unregister_provider(self, provider):
+        self._stopping = True
+        super().unregister_provider(provider)
+
+    def stop(self):
+        self._stopping = True
+        super().stop()
+        deadline = time.monotonic() + 10
+        while self._lanes and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self._close()
+
+    def kill(self):
+        self._stopping = True
+        self._close()
+
+    def _close(self):
+        self._dead_letters.close()
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # already closed by the broker
+                pass
+
+    def _consume_forever(self):
+        backoff = 0.2
+        while not self._stopping:
+            try:
+                self._connection = connect(self.settings.amqp_uri, heartbeat=HEARTBEAT_SECONDS)
+                channel = self._connection.channel()
+                declare_service_queues(channel, self.settings.exchange, self.container.service_name,
+                                       self.by_type, self.settings.queue_type)
+                channel.basic_qos(0, self.settings.prefetch, False)
+                channel.basic_consume(self.queues.events, callback=self._on_message)
+                self._ready.set()
+                backoff = 0.2
+                while not self._stopping:
+                    try:
+                        self._connection.drain_events(timeout=1)
+                    except socket.timeout:
+                        self._connection.heartbeat_tick()
+            except (OSError, amqp.exceptions.AMQPError, AttributeError) as exc:
+                if self._stopping:
+                    break
+                log.warning("%s lost its broker connection (%s); reconnecting in %.1fs",
+                            self.queues.events, exc, backoff)
+                self._close_connection_only()
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _close_connection_only(self):
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.collect()
+            except Exception:  # nothing left to release
+                pass
+
+    def _on_message(self, message):
+        try:
+            envelope = delivery.decode(message.body, self.registry)
+        except delivery.PoisonMessage as poison:
+            self._spawn(partial(self._dead_letter, message,
+                                delivery.DeadLetter(poison.reason, poison.detail, 0)))
+            return
+        provider = self.by_type.get(envelope.type) or self.by_type.get(ANY_EVENT)
+        if provider is None:
+            self._spawn(partial(self._dead_letter, message, delivery.DeadLetter(
+                delivery.REASON_NO_HANDLER, f"{self.queues.events} has no handler for {envelope.type}", 0)))
+            return
+        key = envelope.subject or envelope.id
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.append((message, envelope, provider))
+            return
+        self._lanes[key] = collections.deque([(message, envelope, provider)])
+        self._spawn(partial(self._run_lane, key))
+
+    def _spawn(self, fn):
+        self.container.spawn_managed_thread(fn, identifier="event-lane")
+
+    def _run_lane(self, key):
+        lane = self._lanes[key]
+        try:
+            while lane and not self._stopping:
+                message, envelope, provider = lane[0]
+                self._deliver(message, envelope, provider)
+                lane.popleft()
+        finally:
+            del self._lanes[key]  # anything left is unacked and will be redelivered
+
+    def _deliver(self, message, envelope, provider):
+        attempt = 1
+        while not self._stopping:
+            try:
+                exc_info = provider.handle(envelope)
+            except ContainerBeingKilled:
+                return
+            if exc_info is None:
+                self._ack(message)
+                return
+            delay = delivery.retry_delay(attempt, self.settings.retry_delays, self.settings.max_attempts)
+            if delay is None:
+                self._dead_letter(message, delivery.DeadLetter(
+                    delivery.REASON_HANDLER_FAILED, delivery.describe_failure(exc_info), attempt))
+                return
+            log.warning("%s failed on %s %s (attempt %d); retrying in %.1fs: %s",
+                        provider.consumer_name, envelope.type, envelope.id, attempt, delay, exc_info[1])
+            time.sleep(delay)
+            attempt += 1
+
+    def _ack(self, message):
+        try:
+            message.channel.basic_ack(message.delivery_tag)
+        except Exception as exc:  # channel gone: the broker redelivers, the inbox drops it
+            log.info("ack of %s not sent (%s); it will be redelivered", message.delivery_tag, exc)
+
+    def _dead_letter(self, message, dead_letter: delivery.DeadLetter):
+        headers = dead_letter.headers(message.properties.get("application_headers"),
+                                      message.delivery_info.get("routing_key", ""), self.queues.events)
+        outgoing = OutgoingMessage(
+            message_id=message.properties.get("message_id") or f"dead-{message.delivery_tag}",
+            routing_key=self.queues.dead_letters, body=bytes(message.body), headers=headers, exchange="")
+        try:
+            with self._dead_letter_lock:
+                result = self._dead_letters.publish_batch([outgoing])
+            if result.failed:
+                raise RuntimeError(f"dead-letter queue refused the message: {result.failed}")
+        except Exception as exc:  # keep it unacked: redelivered, nothing lost
+            log.error("could not dead-letter %s (%s); leaving it on %s",
+                      outgoing.message_id, exc, self.queues.events)
+            return
+        log.error("dead-lettered %s to %s: %s", outgoing.message_id, self.queues.dead_letters,
+                  dead_letter.reason)
+        self._ack(message)
+
+
+class EventSubscriber(Entrypoint):
+    consumer = EventConsumer()
+
+    def __init__(self, event_type: str, **kwargs):
+        self.event_type = event_type
+        super().__init__(**kwargs)
+
+    def setup(self):
+        databases = [d for d in self.container.dependencies if isinstance(d, Database)]
+        if len(databases) != 1:
+            raise TypeError(f"{self.container.service_name} needs exactly one Database "
+                            f"dependency to subscribe to events (it remembers applied event ids)")
+        self.database = databases[0]
+        others = [p for p in self.consumer._providers if p.event_type == self.event_type]
+        if others:
+            raise TypeError(f"{self.container.service_name} subscribes twice to {self.event_type}")
+        self.consumer.register_provider(self)
+
+    def stop(self):
+        self.consumer.unregister_provider(self)
+
+    @property
+    def consumer_name(self) -> str:
+        return f"{self.container.service_name}.{self.method_name}"
+
+    def handle(self, envelope):
+        """Run the handler once in a worker; return None on commit, else the exc_info."""
+        uow = self.database.unit_of_work().__enter__()
+        try:
+            duplicate = uow.already_applied(self.consumer_name, envelope.id)
+        except Exception:
+            uow.__exit__(None, None, None)
+            return sys.exc_info()
+        if duplicate:
+            uow.__exit__(None, None, None)
+            return None
+        outcome = threading.Event()
+        box = {}
+
+        def handle_result(worker_ctx, result, exc_info):
+            try:
+                if exc_info is None:
+                    uow.record_applied(self.consumer_name, envelope.id)
+                    uow.commit()
+            except Exception:
+                exc_info = sys.exc_info()
+            finally:
+                uow.__exit__(None, None, None)
+                box["exc_info"] = exc_info
+                outcome.set()
+            return result, exc_info
+
+        try:
+            self.container.spawn_worker(
+                self, (envelope, uow), {}, handle_result=handle_result,
+                context_data={"correlation_id": envelope.correlationid, "event_id": envelope.id})
+        except BaseException:
+            uow.__exit__(None, None, None)
+            raise
+        outcome.wait()
+        return box["exc_info"]
+
+
+subscribe = EventSubscriber.decorator

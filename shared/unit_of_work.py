@@ -1,0 +1,49 @@
+"""Unit of work: one database transaction holding a service's changes and the events they
+cause. It rolls back unless ``commit()`` is called, so a handler that fails half-way leaves
+nothing behind, and events leave only with the state they describe."""
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import inbox, outbox
+from .events import Envelope, EventRegistry
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker, registry: EventRegistry,
+                 on_commit: Callable[[int], None] | None = None):
+        self._session_factory = session_factory
+        self._registry = registry
+        self._on_commit = on_commit
+        self._emitted = 0
+        self.session: Session | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        self._emitted = 0
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def emit(self, envelope: Envelope) -> Envelope:
+        """Validate the event against its schema and stage it in the outbox."""
+        self._registry.check(envelope)
+        outbox.add(self.session, envelope)
+        self._emitted += 1
+        return envelope
+
+    def already_applied(self, consumer: str, event_id: str) -> bool:
+        return inbox.already_applied(self.session, consumer, event_id)
+
+    def record_applied(self, consumer: str, event_id: str) -> None:
+        inbox.record_applied(self.session, consumer, event_id)
+
+    def commit(self) -> None:
+        self.session.commit()
+        emitted, self._emitted = self._emitted, 0
+        if emitted and self._on_commit:
+            self._on_commit(emitted)
