@@ -81,7 +81,7 @@ class EventRegistry:
 
     def load(self, envelope: Envelope) -> Envelope:
         """Upcast an incoming event to the newest version and load its data through the schema."""
-        self.definition(envelope.type, envelope.version)  # unknown versions are refused
+        self.check(envelope)  # unknown versions and bad data are refused before upcasting
         latest = self.latest_version(envelope.type)
         data, version = envelope.data, envelope.version
         while version < latest:

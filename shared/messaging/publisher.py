@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import amqp
 
 from ..events.envelope import CONTENT_TYPE
+from .topology import declare_exchange
 
 
 class PublishTimeout(Exception):
@@ -65,6 +66,8 @@ class ConfirmingPublisher:
         self.close()
         self._connection = connect(self.amqp_uri)
         channel = self._connection.channel()
+        if self.exchange:
+            declare_exchange(channel, self.exchange)
         channel.confirm_select()
         channel.events["basic_ack"].add(self._on_ack)
         channel.events["basic_nack"].add(self._on_nack)

@@ -15,23 +15,22 @@ from pathlib import Path
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import sessionmaker
 
-from ..events.catalog import REGISTRY
 from ..messaging.publisher import ConfirmingPublisher
 from ..outbox import OutboxRelay
 from ..persistence.engine import make_engine
 from ..persistence.migrations import upgrade
 from ..unit_of_work import UnitOfWork
-from .settings import settings_of
+from .settings import event_registry_of, settings_of
 
 log = logging.getLogger(__name__)
 
 
 class Database(DependencyProvider):
-    def __init__(self, migrations: str | Path, registry=REGISTRY):
+    def __init__(self, migrations: str | Path):
         self.migrations = Path(migrations)
-        self.registry = registry
 
     def setup(self):
+        self.registry = event_registry_of(self.container)
         self.settings = settings_of(self.container)
         self.engine = make_engine(self.settings.database_url_for(self.container.service_name))
         upgrade(self.engine, self.migrations)

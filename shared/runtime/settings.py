@@ -16,3 +16,9 @@ def nameko_config(settings: config.Settings) -> dict:
 
 def settings_of(container) -> config.Settings:
     return container.config.get(SETTINGS_KEY) or config.load()
+
+
+def event_registry_of(container):
+    """The published catalog, unless the service class names another (tests do)."""
+    from ..events.catalog import REGISTRY
+    return getattr(container.service_cls, "event_registry", REGISTRY)

@@ -30,12 +30,11 @@ import amqp
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint, ProviderCollector, SharedExtension
 
-from ..events.catalog import REGISTRY
 from ..messaging import delivery
 from ..messaging.publisher import ConfirmingPublisher, OutgoingMessage, connect
 from ..messaging.topology import ServiceQueues, declare_service_queues
 from .database import Database
-from .settings import settings_of
+from .settings import event_registry_of, settings_of
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10
@@ -48,7 +47,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
     def setup(self):
         self.settings = settings_of(self.container)
         self.queues = ServiceQueues(self.container.service_name)
-        self.registry = REGISTRY
+        self.registry = event_registry_of(self.container)
         self._lanes: dict[str, collections.deque] = {}
         self._stopping = False
         self._ready = threading.Event()

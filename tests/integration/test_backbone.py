@@ -1,0 +1,234 @@
+"""The backbone on the real broker and on both databases: outbox, inbox, dead letters, order."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from shared.events import Envelope
+from shared.messaging.publisher import ConfirmingPublisher
+from shared.outbox import OutboxRelay, pending_count
+from shared.persistence.engine import make_engine
+from shared.persistence.migrations import upgrade
+from shared.persistence.tables import outbox
+
+from .helpers import count, drain, publish, query, wait_for
+from .ledger import LedgerService, ledger
+
+pytestmark = pytest.mark.integration
+LEDGER_MIGRATIONS = os.path.join(os.path.dirname(__file__), "ledger", "migrations")
+
+
+def noted(case_id, seq, version=2, **extra):
+    data = {"case_id": case_id, "seq": seq, **extra}
+    if version >= 2:
+        data.setdefault("note_language", "en")
+    return Envelope(type="case.noted", version=version, source="/tests", subject=case_id, data=data)
+
+
+def as_message(event: Envelope):
+    return ("case.noted", event.to_json(), event.id)
+
+
+@pytest.fixture
+def ledger_service(container_factory, nameko_config):
+    container = container_factory(LedgerService, nameko_config)
+    container.start()
+    return container
+
+
+def ledger_rows(settings):
+    return query(settings, "ledger", sa.select(ledger).order_by(ledger.c.position))
+
+
+def test_a_note_written_through_the_outbox_reaches_its_subscriber(ledger_service, settings):
+    from nameko.testing.services import entrypoint_hook
+    with entrypoint_hook(ledger_service, "note") as note:
+        event_id = note("case-1", 1)
+    rows = wait_for(lambda: ledger_rows(settings), what="the ledger row")
+    assert [(r.event_id, r.case_id, r.seq, r.note_language) for r in rows] == [(event_id, "case-1", 1, "en")]
+    engine = make_engine(settings.database_url_for("ledger"))
+    with engine.connect() as conn:
+        wait_for(lambda: pending_count(conn) == 0, what="the outbox to drain")
+    engine.dispose()
+
+
+def test_the_outbox_survives_a_crash_between_commit_and_publish(settings, container_factory, nameko_config):
+    # A process commits 50 events and is SIGKILLed before any relay could publish them.
+    script = textwrap.dedent(f"""
+        import os, signal
+        from sqlalchemy.orm import sessionmaker
+        from shared.events import Envelope
+        from shared.persistence.engine import make_engine
+        from shared.persistence.migrations import upgrade
+        from shared.unit_of_work import UnitOfWork
+        from tests.integration.ledger import REGISTRY
+        engine = make_engine({settings.database_url_for("ledger")!r})
+        upgrade(engine, {LEDGER_MIGRATIONS!r})
+        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+            for seq in range(50):
+                uow.emit(Envelope(type="case.noted", version=2, source="/tests", subject="crash-case",
+                                  data={{"case_id": "crash-case", "seq": seq, "note_language": "en"}}))
+            uow.commit()
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    child = subprocess.run([sys.executable, "-c", script], cwd=os.getcwd(), capture_output=True, text=True)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    assert count(settings, "ledger", outbox) == 50
+
+    container = container_factory(LedgerService, nameko_config)
+    container.start()
+    rows = wait_for(lambda: (r := ledger_rows(settings)) and len(r) == 50 and r, what="50 ledger rows")
+    assert [r.seq for r in rows] == list(range(50))
+
+
+def test_the_outbox_keeps_events_while_the_broker_is_unreachable(settings, amqp_uri, vhost):
+    from sqlalchemy.orm import sessionmaker
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        for seq in range(3):
+            uow.emit(noted("case-x", seq))
+        uow.commit()
+    unreachable = OutboxRelay(engine, ConfirmingPublisher("amqp://guest:guest@127.0.0.1:1/", "tsunagu.events"))
+    with pytest.raises(OSError):
+        unreachable.relay_once()
+    with engine.connect() as conn:
+        assert pending_count(conn) == 3
+    # Once a queue is bound and the broker reachable, the same rows go out.
+    from shared.messaging.publisher import connect
+    from shared.messaging.topology import declare_service_queues
+    connection = connect(amqp_uri)
+    declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
+    connection.close()
+    relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
+    assert relay.relay_once() == 3
+    relay.publisher.close()
+    with engine.connect() as conn:
+        assert pending_count(conn) == 0
+    assert [json.loads(m.body)["data"]["seq"] for m in drain(amqp_uri, "tsunagu.probe")] == [0, 1, 2]
+    engine.dispose()
+
+
+def test_a_redelivered_event_is_applied_once(ledger_service, settings, amqp_uri):
+    event = noted("case-dup", 1)
+    sentinel = noted("case-dup", 2)
+    publish(amqp_uri, [as_message(event)] * 3 + [as_message(sentinel)])
+    rows = wait_for(lambda: (r := ledger_rows(settings)) and r[-1].event_id == sentinel.id and r,
+                    what="the sentinel behind the duplicates")
+    assert [r.event_id for r in rows] == [event.id, sentinel.id]
+
+
+def test_a_handler_failure_is_retried_and_applied_once(ledger_service, settings, amqp_uri):
+    event = noted("case-flaky", 1, fail_times=2)
+    publish(amqp_uri, [as_message(event)])
+    rows = wait_for(lambda: ledger_rows(settings), what="the retried event")
+    assert [r.event_id for r in rows] == [event.id]
+    assert drain(amqp_uri, "tsunagu.ledger.dead") == []
+
+
+def test_poison_of_each_kind_is_dead_lettered_with_its_reason_while_good_messages_flow(
+        ledger_service, settings, amqp_uri):
+    good = [noted(f"good-{i}", i) for i in range(20)]
+    poison = {
+        "malformed": ("case.noted", b"{this is not json", "poison-json"),
+        "unknown-version": as_message(noted("p", 1).with_data({"case_id": "p", "seq": 1}, version=9)),
+        "unknown-type": ("case.noted", Envelope(type="case.vanished", version=1, source="/tests",
+                                                data={}).to_json(), "poison-type"),
+        "schema-violation": as_message(noted("p", "not a number")),
+        "handler-failed": as_message(noted("p-fail", 1, always_fail=True)),
+    }
+    messages = [as_message(e) for e in good[:10]] + list(poison.values()) + [as_message(e) for e in good[10:]]
+    publish(amqp_uri, messages)
+
+    rows = wait_for(lambda: (r := ledger_rows(settings)) and len(r) >= 20 and r, what="the good events")
+    assert sorted(r.event_id for r in rows) == sorted(e.id for e in good)
+    dead = wait_for(lambda: _dead_letters_so_far(amqp_uri, 5), what="five dead letters")
+    reasons = {m.properties["message_id"]: m.headers["x-tsunagu-reason"] for m in dead}
+    assert reasons == {
+        "poison-json": "malformed",
+        poison["unknown-version"][2]: "unknown-event",
+        "poison-type": "unknown-event",
+        poison["schema-violation"][2]: "schema-violation",
+        poison["handler-failed"][2]: "handler-failed",
+    }
+    failed = next(m for m in dead if m.headers["x-tsunagu-reason"] == "handler-failed")
+    assert failed.headers["x-tsunagu-attempts"] == settings.max_attempts
+    assert "ledger refused" in failed.headers["x-tsunagu-error"]
+    assert failed.body == poison["handler-failed"][1].encode()  # the original, for replay
+    assert failed.headers["x-tsunagu-original-routing-key"] == "case.noted"
+
+
+_collected = {}
+
+
+def _dead_letters_so_far(amqp_uri, expected):
+    bucket = _collected.setdefault(amqp_uri, [])
+    bucket.extend(drain(amqp_uri, "tsunagu.ledger.dead"))
+    return bucket if len(bucket) >= expected else None
+
+
+def test_events_of_one_case_are_applied_in_order_while_cases_run_concurrently(
+        ledger_service, settings, amqp_uri):
+    cases = [f"case-{c}" for c in range(5)]
+    events = [noted(case, seq, dawdle_ms=8) for seq in range(30) for case in cases]
+    publish(amqp_uri, [as_message(e) for e in events])
+    rows = wait_for(lambda: (r := ledger_rows(settings)) and len(r) == len(events) and r,
+                    timeout=60, what="every event")
+    for case in cases:
+        assert [r.seq for r in rows if r.case_id == case] == list(range(30))
+    interleaved = [r.case_id for r in rows]
+    assert interleaved != sorted(interleaved), "cases were handled strictly one after another"
+
+
+def test_an_old_event_version_is_upcast_before_the_handler_sees_it(ledger_service, settings, amqp_uri):
+    publish(amqp_uri, [as_message(noted("case-old", 1, version=1))])
+    rows = wait_for(lambda: ledger_rows(settings), what="the upcast event")
+    assert rows[0].note_language == "ja"
+
+
+def test_an_event_with_no_route_fails_loudly(settings, amqp_uri, caplog):
+    from sqlalchemy.orm import sessionmaker
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    # The exchange exists but no queue is bound for the type.
+    result = publish(amqp_uri, [("case.noted", noted("lost", 1).to_json(), "nobody-listens")])
+    assert result.confirmed == []
+    assert "unroutable" in result.failed["nobody-listens"]
+
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        uow.emit(noted("lost", 2))
+        uow.commit()
+    relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
+    assert relay.relay_once() == 0
+    relay.publisher.close()
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(outbox)).one()
+    assert row.published_at is None and row.attempts == 1 and "unroutable" in row.last_error
+    assert any("was not accepted by the broker" in r.message for r in caplog.records)
+    engine.dispose()
+
+
+def test_an_event_that_breaks_its_schema_never_enters_the_outbox(settings):
+    from sqlalchemy.orm import sessionmaker
+    from shared.events import EventSchemaViolation
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    with pytest.raises(EventSchemaViolation):
+        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+            uow.emit(noted("bad", "x"))
+            uow.commit()
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(outbox)) == 0
+    engine.dispose()
