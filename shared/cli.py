@@ -63,6 +63,22 @@ def run(names: list[str]) -> None:
     runner.stop()
 
 
+def health(settings, service: str) -> int:
+    """Healthy when at least one instance of the service consumes its RPC queue."""
+    from .messaging.publisher import connect
+    try:
+        connection = connect(settings.amqp_uri)
+        try:
+            _, _, consumers = connection.channel().queue_declare(f"rpc-{service}", passive=True)
+        finally:
+            connection.close()
+    except Exception as exc:  # broker away or queue not declared yet: not healthy
+        print(f"{service}: unhealthy ({exc})")
+        return 1
+    print(f"{service}: {consumers} consumer(s)")
+    return 0 if consumers else 1
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="tsunagu", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +88,8 @@ def main(argv=None) -> None:
     demo_cmd = commands.add_parser("demo", help="record the invented demo cases and show a trace")
     demo_cmd.add_argument("--timeout", type=float, default=30.0)
     commands.add_parser("config", help="validate and print the configuration")
+    health_cmd = commands.add_parser("health", help="exit 0 when SERVICE is consuming (for healthchecks)")
+    health_cmd.add_argument("service", choices=sorted(SERVICES))
     args = parser.parse_args(argv)
     if args.command == "run":
         unknown = sorted(set(args.services) - set(SERVICES))
@@ -82,6 +100,8 @@ def main(argv=None) -> None:
         _green()
         from .demo import play
         sys.exit(play(_settings(), timeout=args.timeout))
+    elif args.command == "health":
+        sys.exit(health(_settings(), args.service))
     elif args.command == "config":
         settings = _settings()
         for name, value in vars(settings).items():

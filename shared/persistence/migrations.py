@@ -6,6 +6,7 @@ Each service keeps its own migration scripts (``services/<name>/migrations``) an
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,10 +14,14 @@ from alembic import command, context
 from alembic.config import Config
 
 
+# Alembic's ``context`` is process-global: services starting side by side take turns.
+_one_at_a_time = threading.Lock()
+
+
 def upgrade(engine: sa.Engine, script_location: str | Path) -> None:
     config = Config()
     config.set_main_option("script_location", str(script_location))
-    with engine.begin() as connection:
+    with _one_at_a_time, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
