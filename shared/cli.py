@@ -16,7 +16,7 @@ SERVICES = {
 
 def _green() -> None:
     import warnings
-    warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
     eventlet.monkey_patch()
     from psycogreen.eventlet import patch_psycopg

@@ -6,7 +6,7 @@ never collide. nameko's pytest plugin expects eventlet to be monkey-patched firs
 """
 import warnings
 
-warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 import eventlet  # noqa: E402
 
@@ -18,12 +18,12 @@ patch_psycopg()
 
 import os  # noqa: E402
 import uuid  # noqa: E402
-from urllib.parse import quote, urlsplit  # noqa: E402
+from urllib.parse import quote  # noqa: E402
 
 import pytest  # noqa: E402
-import requests  # noqa: E402
 
 from shared import config  # noqa: E402
+from shared.messaging.management import Management  # noqa: E402
 from shared.persistence.engine import drop_database  # noqa: E402
 
 MANAGEMENT_URI = os.environ.get("TSUNAGU_TEST_MANAGEMENT_URI", "http://guest:guest@127.0.0.1:15672/")
@@ -31,24 +31,14 @@ BROKER = os.environ.get("TSUNAGU_TEST_BROKER", "127.0.0.1:5672")
 POSTGRES = os.environ.get("TSUNAGU_TEST_POSTGRES", "postgresql+psycopg2://postgres@127.0.0.1:5432")
 
 
-def _management(method: str, path: str, **kwargs):
-    parts = urlsplit(MANAGEMENT_URI)
-    base = f"{parts.scheme}://{parts.hostname}:{parts.port}/api/"
-    response = requests.request(method, base + path, auth=(parts.username, parts.password),
-                                timeout=10, **kwargs)
-    response.raise_for_status()
-    return response
-
-
 @pytest.fixture
 def vhost():
     """A fresh vhost for this test, deleted afterwards."""
+    management = Management(MANAGEMENT_URI)
     name = f"tsunagu-test-{uuid.uuid4().hex[:12]}"
-    _management("PUT", f"vhosts/{quote(name, safe='')}")
-    _management("PUT", f"permissions/{quote(name, safe='')}/guest",
-                json={"configure": ".*", "write": ".*", "read": ".*"})
+    management.create_vhost(name)
     yield name
-    _management("DELETE", f"vhosts/{quote(name, safe='')}")
+    management.delete_vhost(name)
 
 
 @pytest.fixture
