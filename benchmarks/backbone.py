@@ -189,23 +189,21 @@ def tsunagu_full_path(settings, engine, events, rate, seconds):
 
     intake = next(c for c in runner.containers if c.service_name == "intake")
     database = next(d for d in intake.dependencies if isinstance(d, Database))
-    sent_ids = []
+    committed = {}  # event id -> wall-clock time its producer transaction committed
 
     def send():
         with database.unit_of_work() as uow:
-            event = uow.emit(consultation_event(10_000_000 + len(sent_ids)))
+            event = uow.emit(consultation_event(10_000_000 + len(committed)))
             uow.commit()
-        sent_ids.append(event.id)
+        committed[event.id] = datetime.now(timezone.utc)
 
     monitor_engine = make_engine(settings.database_url_for("monitor"))
 
     def latencies():
         with monitor_engine.connect() as conn:
-            rows = conn.execute(sa.select(event_log.c.time, event_log.c.received_at)
-                                .where(event_log.c.subject.like("c-bench-%"),
-                                       event_log.c.source == "/tsunagu/bench",
-                                       event_log.c.event_id.in_(sent_ids[-int(rate * seconds):]))).all()
-        return [(_aware(r.received_at) - _aware(r.time)).total_seconds() for r in rows]
+            rows = conn.execute(sa.select(event_log.c.event_id, event_log.c.received_at)
+                                .where(event_log.c.event_id.in_(list(committed)))).all()
+        return [(_aware(r.received_at) - committed[r.event_id]).total_seconds() for r in rows]
 
     steady_latencies = steady(rate, seconds, send, latencies)
     runner.stop()

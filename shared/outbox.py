@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from .events import Envelope
 from .messaging.publisher import OutgoingMessage
+from .persistence.engine import writer_lock
 from .persistence.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,15 @@ class OutboxRelay:
                 sa.select(outbox.c.position, outbox.c.event_id, outbox.c.event_type, outbox.c.body)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.position).limit(self.batch_size)).all()
-        if not rows:
-            return 0
-        result = self.publisher.publish_batch([
-            OutgoingMessage(message_id=r.event_id, routing_key=r.event_type,
-                            body=r.body.encode()) for r in rows])
+            if not rows:
+                return 0
+            # Published before the connection goes back to the pool (which costs a round trip).
+            result = self.publisher.publish_batch([
+                OutgoingMessage(message_id=r.event_id, routing_key=r.event_type,
+                                body=r.body.encode()) for r in rows])
         by_id = {r.event_id: r.position for r in rows}
         now = datetime.now(timezone.utc)
-        with self.engine.begin() as conn:
+        with writer_lock(self.engine), self.engine.begin() as conn:
             if result.confirmed:
                 conn.execute(outbox.update()
                              .where(outbox.c.position.in_([by_id[i] for i in result.confirmed]))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import inbox, outbox
 from .events import Envelope, EventRegistry
+from .persistence.engine import writer_lock
 
 
 class UnitOfWork:
@@ -21,13 +22,18 @@ class UnitOfWork:
         self.session: Session | None = None
 
     def __enter__(self) -> "UnitOfWork":
+        self._lock = writer_lock(self._session_factory.kw["bind"])
+        self._lock.__enter__()
         self.session = self._session_factory()
         self._emitted = 0
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            self._lock.__exit__(None, None, None)
 
     def emit(self, envelope: Envelope) -> Envelope:
         """Validate the event against its schema and stage it in the outbox."""
@@ -36,11 +42,9 @@ class UnitOfWork:
         self._emitted += 1
         return envelope
 
-    def already_applied(self, consumer: str, event_id: str) -> bool:
-        return inbox.already_applied(self.session, consumer, event_id)
-
-    def record_applied(self, consumer: str, event_id: str) -> None:
-        inbox.record_applied(self.session, consumer, event_id)
+    def claim(self, consumer: str, event_id: str) -> bool:
+        """Record that this transaction applies the event; False if it was applied before."""
+        return inbox.claim(self.session, consumer, event_id)
 
     def commit(self) -> None:
         self.session.commit()

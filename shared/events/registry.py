@@ -7,6 +7,7 @@ or whose data breaks its schema, is refused at both ends instead of travelling o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from marshmallow import Schema, ValidationError
@@ -36,10 +37,16 @@ class EventDefinition:
     description: str
     upcast_from_previous: Upcaster | None = None
 
+    @cached_property
+    def validator(self) -> Schema:
+        """One schema instance, reused: building a marshmallow schema costs more than using it."""
+        return self.schema()
+
 
 class EventRegistry:
     def __init__(self):
         self._definitions: dict[tuple[str, int], EventDefinition] = {}
+        self._latest: dict[str, int] = {}
 
     def register(self, event_type: str, version: int, schema: type[Schema], description: str,
                  upcast_from_previous: Upcaster | None = None) -> EventDefinition:
@@ -51,19 +58,20 @@ class EventRegistry:
             raise ValueError(f"{event_type} v{version} needs an upcaster from v{version - 1}")
         definition = EventDefinition(event_type, version, schema, description, upcast_from_previous)
         self._definitions[key] = definition
+        self._latest[event_type] = max(version, self._latest.get(event_type, 0))
         return definition
 
     def definitions(self) -> list[EventDefinition]:
         return sorted(self._definitions.values(), key=lambda d: (d.type, d.version))
 
     def types(self) -> list[str]:
-        return sorted({t for t, _ in self._definitions})
+        return sorted(self._latest)
 
     def latest_version(self, event_type: str) -> int:
-        versions = [v for t, v in self._definitions if t == event_type]
-        if not versions:
-            raise UnknownEvent(f"unknown event type {event_type!r}")
-        return max(versions)
+        try:
+            return self._latest[event_type]
+        except KeyError:
+            raise UnknownEvent(f"unknown event type {event_type!r}") from None
 
     def definition(self, event_type: str, version: int) -> EventDefinition:
         try:
@@ -73,22 +81,22 @@ class EventRegistry:
 
     def check(self, envelope: Envelope) -> Envelope:
         """Validate an outgoing event in its wire (JSON) form; return it unchanged."""
-        schema = self.definition(envelope.type, envelope.version).schema()
-        errors = schema.validate(envelope.data)
+        errors = self.definition(envelope.type, envelope.version).validator.validate(envelope.data)
         if errors:
             raise EventSchemaViolation(envelope.type, envelope.version, errors)
         return envelope
 
     def load(self, envelope: Envelope) -> Envelope:
         """Upcast an incoming event to the newest version and load its data through the schema."""
-        self.check(envelope)  # unknown versions and bad data are refused before upcasting
         latest = self.latest_version(envelope.type)
         data, version = envelope.data, envelope.version
+        if version != latest:
+            self.check(envelope)  # unknown versions and bad data are refused before upcasting
         while version < latest:
             version += 1
             data = self.definition(envelope.type, version).upcast_from_previous(dict(data))
         try:
-            loaded = self.definition(envelope.type, version).schema().load(data)
+            loaded = self.definition(envelope.type, version).validator.load(data)
         except ValidationError as exc:
             raise EventSchemaViolation(envelope.type, version, exc.messages) from exc
         return envelope.with_data(loaded, version)

@@ -5,6 +5,9 @@ the file. A missing PostgreSQL database is created, so one URL template is all s
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,8 +26,28 @@ def make_engine(url: str) -> sa.Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg2")
         create_database_if_missing(parsed)
-        return sa.create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip per unit of work. After a database restart the
+        # first use fails instead, and handlers and the relay retry.
+        return sa.create_engine(parsed, pool_size=10, max_overflow=10, pool_recycle=3600)
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
+
+
+def writer_lock(engine: sa.Engine):
+    """A lock around write transactions for SQLite, which has one writer at a time.
+
+    Waiting on SQLite's own busy handler would block the whole process under eventlet (it
+    sleeps inside C), deadlocking with the green thread that holds the write lock. Taking
+    turns on this (green) lock first keeps every other green thread running. PostgreSQL has
+    row locks and needs none of this.
+    """
+    lock = _writer_locks.get(engine)
+    if lock is None:
+        lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        _writer_locks[engine] = lock
+    return lock
+
+
+_writer_locks: "weakref.WeakKeyDictionary[sa.Engine, object]" = weakref.WeakKeyDictionary()
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

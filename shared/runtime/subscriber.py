@@ -6,7 +6,8 @@ events concurrently; neither is acceptable for hand-offs. Here:
 * one durable queue per service, bound to the event types its methods subscribe to;
 * a message is acked only after the handler's unit of work (its changes, the events it emits
   and the inbox row naming the event) has committed, so a crash means redelivery, not loss;
-* a redelivered event whose id is in the inbox is acked without running the handler again;
+* the event id is claimed in the inbox first, in the handler's own transaction: a redelivered
+  event (its id already there) is acked without running the handler again;
 * events of one case (the CloudEvents ``subject``) are handled one after another, in order;
   different cases run concurrently;
 * a handler error is retried in place with backoff, then dead-lettered with the error,
@@ -231,11 +232,11 @@ class EventSubscriber(Entrypoint):
         """Run the handler once in a worker; return None on commit, else the exc_info."""
         uow = self.database.unit_of_work().__enter__()
         try:
-            duplicate = uow.already_applied(self.consumer_name, envelope.id)
+            first_time = uow.claim(self.consumer_name, envelope.id)
         except Exception:
             uow.__exit__(None, None, None)
             return sys.exc_info()
-        if duplicate:
+        if not first_time:  # applied before: a redelivery, acked without running again
             uow.__exit__(None, None, None)
             return None
         outcome = threading.Event()
@@ -244,7 +245,6 @@ class EventSubscriber(Entrypoint):
         def handle_result(worker_ctx, result, exc_info):
             try:
                 if exc_info is None:
-                    uow.record_applied(self.consumer_name, envelope.id)
                     uow.commit()
             except Exception:
                 exc_info = sys.exc_info()
