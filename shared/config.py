@@ -137,6 +137,10 @@ def describe() -> list[tuple[str, str, str]]:
     """(variable, default, meaning) rows for the README's configuration table."""
     defaults = Settings()
     return [
-        (f"TSUNAGU_{f.name.upper()}", str(getattr(defaults, f.name)), _DESCRIPTIONS[f.name])
+        (f"TSUNAGU_{f.name.upper()}", _render(getattr(defaults, f.name)), _DESCRIPTIONS[f.name])
         for f in fields(Settings)
     ]
+
+
+def _render(value) -> str:
+    return ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else str(value)
