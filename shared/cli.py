@@ -9,7 +9,9 @@ import argparse
 import sys
 
 SERVICES = {
+    "directory": "services.directory.service:DirectoryService",
     "intake": "services.intake.service:IntakeService",
+    "referrals": "services.referrals.service:ReferralService",
     "monitor": "services.monitor.service:MonitorService",
 }
 

@@ -36,6 +36,10 @@ class Settings:
     relay_batch_size: int = 500
     relay_poll_interval: float = 0.2
     log_level: str = "INFO"
+    timezone: str = "Asia/Tokyo"
+    pickup_deadlines: str = "risk_to_life=1h,urgent=1bd,normal=3bd"
+    deadline_check_interval: float = 30.0
+    capacity_stale_after_days: int = 90
 
     def database_url_for(self, service: str) -> str:
         """Each service owns its own database: the URL template names it."""
@@ -57,6 +61,11 @@ _DESCRIPTIONS = {
     "relay_batch_size": "a whole number from 1 to 10000",
     "relay_poll_interval": "seconds between outbox polls, such as 0.2",
     "log_level": "DEBUG, INFO, WARNING or ERROR",
+    "timezone": "an IANA time zone for business days and deadlines, such as Asia/Tokyo",
+    "pickup_deadlines": "urgency=duration pairs; durations in s, m, h or bd (business days), "
+    "such as risk_to_life=1h,urgent=1bd,normal=3bd",
+    "deadline_check_interval": "seconds between checks for missed pick-up deadlines, such as 30",
+    "capacity_stale_after_days": "days after which a desk's capacity is flagged stale, such as 90",
 }
 
 
@@ -74,6 +83,26 @@ class _SettingsSchema(Schema):
     relay_batch_size = mf.Integer(strict=False, validate=validate.Range(1, 10000))
     relay_poll_interval = mf.Float(validate=validate.Range(min=0.001, max=60))
     log_level = mf.String(validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR"]))
+    timezone = mf.String()
+    pickup_deadlines = mf.String()
+    deadline_check_interval = mf.Float(validate=validate.Range(min=0.05, max=3600))
+    capacity_stale_after_days = mf.Integer(strict=False, validate=validate.Range(1, 3650))
+
+    @validates("timezone")
+    def _known_timezone(self, value, **_):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError("unknown time zone") from exc
+
+    @validates("pickup_deadlines")
+    def _parsable_deadlines(self, value, **_):
+        from .deadlines import parse_policy
+        try:
+            parse_policy(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
 
     @validates("database_url")
     def _has_service_placeholder(self, value, **_):

@@ -39,3 +39,10 @@ URGENCIES = {
     "urgent": "緊急",
     "normal": "通常",
 }
+
+# Who sends a concern report about someone who has not consulted (気づきの連絡).
+REPORTER_KINDS = {
+    "welfare_commissioner": "民生委員・児童委員",
+    "community_social_worker": "コミュニティソーシャルワーカー",
+    "resident": "住民",
+}

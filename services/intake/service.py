@@ -1,20 +1,55 @@
 """The intake nameko service: entrypoints only."""
+import logging
 from pathlib import Path
 
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
 
 from shared.runtime import Database
 
 from . import handlers
 
+log = logging.getLogger(__name__)
+
 
 class IntakeService:
     name = "intake"
     db = Database(Path(__file__).parent / "migrations")
+    directory = RpcProxy("directory")
 
     @rpc
     def record_consultation(self, payload: dict) -> dict:
-        """Record a consultation; the ``consultation.recorded`` event commits with it."""
+        """Record a consultation (never refused if well-formed); the ``consultation.recorded``
+        event commits with it. Also returns possible same-person matches and suggested desks."""
         with self.db.unit_of_work() as uow:
-            consultation = handlers.record_consultation(payload, uow)
-        return {"consultation_id": consultation.id, "person_ref": consultation.person.ref}
+            consultation, matches = handlers.record_consultation(payload, uow)
+        try:
+            suggestions = self.directory.suggest({"concerns": list(consultation.concerns),
+                                                  "ward": consultation.ward,
+                                                  "exclude": [consultation.desk_id]})
+        except Exception as exc:  # the consultation is recorded; suggestions can be asked again
+            log.warning("no suggestions for %s: %s", consultation.id, exc)
+            suggestions = []
+        return {"consultation_id": consultation.id, "person_ref": consultation.person.ref,
+                "outreach_desk_id": consultation.outreach_desk_id,
+                "possible_matches": matches, "suggested_desks": suggestions}
+
+    @rpc
+    def consultation_summary(self, consultation_id: str):
+        """Codes only (desk, ward, concerns, urgency): what other services may know."""
+        with self.db.unit_of_work() as uow:
+            return handlers.consultation_summary(uow.session, consultation_id)
+
+    @rpc
+    def link_persons(self, payload: dict) -> str:
+        with self.db.unit_of_work() as uow:
+            return handlers.link(payload, uow)
+
+    @rpc
+    def unlink_persons(self, payload: dict) -> None:
+        with self.db.unit_of_work() as uow:
+            handlers.unlink(payload, uow)
+
+    @rpc
+    def link_history(self, link_id: str) -> list:
+        with self.db.unit_of_work() as uow:
+            return handlers.link_history(uow.session, link_id)

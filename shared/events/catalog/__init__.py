@@ -8,4 +8,4 @@ from ..registry import EventRegistry
 
 REGISTRY = EventRegistry()
 
-from . import consultation  # noqa: E402,F401  (registers its events)
+from . import consultation, directory, referrals  # noqa: E402,F401  (register their events)

@@ -1,7 +1,7 @@
 """Events of the intake service."""
 from marshmallow import Schema, fields, validate
 
-from ...vocabulary import CHANNELS, CONCERNS, URGENCIES, WARDS
+from ...vocabulary import CHANNELS, CONCERNS, REPORTER_KINDS, URGENCIES, WARDS
 from . import REGISTRY
 
 
@@ -16,9 +16,31 @@ class ConsultationRecordedV1(Schema):
                            required=True, validate=validate.Length(min=1))
     urgency = fields.String(required=True, validate=validate.OneOf(list(URGENCIES)))
     recorded_at = fields.AwareDateTime(required=True)
+    household_size = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    consent_status = fields.String(load_default="not_recorded",
+                                   validate=validate.OneOf(["not_recorded", "not_obtained"]))
+    reported_by = fields.String(load_default=None, allow_none=True,
+                                validate=validate.OneOf(list(REPORTER_KINDS)))
+    outreach_desk_id = fields.String(load_default=None, allow_none=True,
+                                     metadata={"description": "desk assigned to reach out (concern reports)"})
+
+
+class PersonLinkChangedV1(Schema):
+    link_id = fields.String(required=True)
+    consultation_id_a = fields.String(required=True)
+    consultation_id_b = fields.String(required=True)
+    desk_id_a = fields.String(required=True)
+    desk_id_b = fields.String(required=True)
+    actor = fields.String(required=True)
+    reason = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
 
 
 REGISTRY.register(
     "consultation.recorded", 1, ConsultationRecordedV1,
     "A desk recorded a consultation (or a concern report); no personal data, only codes.",
 )
+REGISTRY.register("person.linked", 1, PersonLinkChangedV1,
+                  "Staff linked two consultations as the same person (never merged automatically).")
+REGISTRY.register("person.unlinked", 1, PersonLinkChangedV1,
+                  "Staff removed a link between two consultations.")

@@ -1,0 +1,2 @@
+"""Referrals: closed-loop hand-offs between agencies, pick-up deadlines and escalation,
+support meetings, and the case timeline."""

@@ -1,0 +1,377 @@
+"""Referral use cases: plain functions of a command, the service's database and its ports.
+
+Look-ups in other services (the directory, intake) happen before a unit of work opens, so no
+transaction waits on the network; the state a decision rests on is read again inside it.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from shared.clock import as_utc
+from shared.deadlines import Window
+from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted, load
+from shared.events import Envelope
+
+from . import escalation, lifecycle, meetings
+from .schemas import ConveneSchema, DecideSchema, ReferSchema, TransitionSchema
+from .tables import consultations, decisions, referrals, timeline
+from .tables import meetings as meetings_table
+
+SOURCE = "/tsunagu/referrals"
+
+
+class Ports(Protocol):
+    def desk(self, desk_id: str) -> dict: ...  # raises NotFound
+    def alternatives(self, concerns: list[str], ward: str, exclude: list[str]) -> list[dict]: ...
+    def consultation(self, consultation_id: str) -> dict | None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime  # UTC
+    zone: ZoneInfo
+    policy: dict[str, Window]
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def _iso(moment: datetime) -> str:
+    return as_utc(moment).isoformat()
+
+
+def _record(uow, case_id: str, event: Envelope, audience: list[str] | None, entry: dict) -> Envelope:
+    """Emit the event and add it to the case timeline, in the same transaction."""
+    uow.emit(event)
+    uow.session.execute(timeline.insert().values(
+        case_id=case_id, event_id=event.id, event_type=event.type, at=event.time,
+        audience=None if audience is None else sorted(set(audience)), entry=entry))
+    return event
+
+
+# ---------------------------------------------------------------- consultations
+def on_consultation_recorded(event, uow) -> None:
+    data = event.data
+    exists = uow.session.scalar(sa.select(consultations.c.id).where(consultations.c.id == data["consultation_id"]))
+    if not exists:
+        uow.session.execute(consultations.insert().values(
+            id=data["consultation_id"], desk_id=data["desk_id"], ward=data["ward"],
+            concerns=list(data["concerns"]), urgency=data["urgency"], recorded_at=data["recorded_at"]))
+    uow.session.execute(timeline.insert().values(
+        case_id=data["consultation_id"], event_id=event.id, event_type=event.type, at=event.time,
+        audience=None, entry={"desk_id": data["desk_id"], "channel": data["channel"],
+                              "concerns": list(data["concerns"]), "urgency": data["urgency"]}))
+
+
+def on_person_link_changed(event, uow) -> None:
+    """Links between possible same-person records appear on both cases, for their desks only."""
+    data = event.data
+    for case_id, desk_id in ((data["consultation_id_a"], data["desk_id_a"]),
+                             (data["consultation_id_b"], data["desk_id_b"])):
+        uow.session.execute(timeline.insert().values(
+            case_id=case_id, event_id=f"{event.id}:{case_id}", event_type=event.type, at=event.time,
+            audience=[desk_id], entry={"link_id": data["link_id"], "actor": data["actor"],
+                                       "reason": data["reason"]}))
+
+
+def _consultation(db, consultation_id: str, ports: Ports) -> dict:
+    """The local projection, or (if its event has not arrived yet) intake's summary."""
+    with db.unit_of_work() as uow:
+        row = uow.session.execute(sa.select(consultations).where(consultations.c.id == consultation_id)).first()
+    if row is not None:
+        return dict(row._mapping)
+    summary = ports.consultation(consultation_id)
+    if summary is None:
+        raise NotFound(f"no consultation {consultation_id!r}")
+    return summary
+
+
+# ---------------------------------------------------------------- referrals
+def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
+    """Refer one consultation to one or several desks; each referral is its own hand-off."""
+    command = load(ReferSchema(), payload)
+    consultation = _consultation(db, command["consultation_id"], ports)
+    targets = [r["to_desk_id"] for r in command["referrals"]]
+    errors = {}
+    for i, target in enumerate(targets):
+        if target == command["from_desk_id"]:
+            errors[str(i)] = {"to_desk_id": ["a desk cannot refer to itself"]}
+        elif targets.index(target) != i:
+            errors[str(i)] = {"to_desk_id": ["the same desk is named twice"]}
+        else:
+            try:
+                desk = ports.desk(target)
+            except NotFound:
+                errors[str(i)] = {"to_desk_id": [f"no desk {target!r} in the directory"]}
+                continue
+            if not desk.get("accepts_referrals", True):
+                errors[str(i)] = {"to_desk_id": [f"{target} does not take referrals"]}
+    if errors:
+        raise InvalidInput({"referrals": errors})
+    ports.desk(command["from_desk_id"])  # the referring desk must exist too
+    with db.unit_of_work() as uow:
+        open_to = set(uow.session.scalars(sa.select(referrals.c.to_desk_id).where(
+            referrals.c.consultation_id == command["consultation_id"],
+            referrals.c.status.in_(lifecycle.AWAITING_PICKUP + (lifecycle.ACCEPTED, lifecycle.IN_PROGRESS,
+                                                                lifecycle.ON_HOLD)))))
+        clash = sorted(open_to & set(targets))
+        if clash:
+            raise Conflict(f"already referred and still open: {', '.join(clash)}")
+        created = [_create_referral(uow, consultation, command["from_desk_id"], r["to_desk_id"],
+                                    r["reason"], r["urgency"] or consultation["urgency"],
+                                    command["actor"], ctx) for r in command["referrals"]]
+        uow.commit()
+    return created
+
+
+def _create_referral(uow, consultation: dict, from_desk: str, to_desk: str, reason: str,
+                     urgency: str, actor: str, ctx: Context, meeting_id: str | None = None,
+                     cause: Envelope | None = None) -> dict:
+    referral_id = _new_id("r")
+    deadlines = escalation.deadlines_for(ctx.now, ctx.policy[urgency], ctx.zone)
+    uow.session.execute(referrals.insert().values(
+        id=referral_id, consultation_id=consultation["id"], from_desk_id=from_desk, to_desk_id=to_desk,
+        reason=reason, urgency=urgency, status=lifecycle.REQUESTED, meeting_id=meeting_id,
+        created_at=ctx.now, updated_at=ctx.now, pickup_deadline=as_utc(deadlines.pickup),
+        escalation_deadline=as_utc(deadlines.second), escalation_level=0))
+    data = {"referral_id": referral_id, "consultation_id": consultation["id"], "from_desk_id": from_desk,
+            "to_desk_id": to_desk, "reason": reason, "urgency": urgency,
+            "pickup_deadline": _iso(deadlines.pickup), "escalation_deadline": _iso(deadlines.second),
+            "shared": {"concerns": list(consultation["concerns"]), "ward": consultation["ward"],
+                       "urgency": consultation["urgency"]},
+            "meeting_id": meeting_id, "actor": actor, "at": _iso(ctx.now)}
+    event = (cause.caused("referral.requested", 1, SOURCE, data, subject=consultation["id"]) if cause else
+             Envelope(type="referral.requested", version=1, source=SOURCE, subject=consultation["id"], data=data))
+    _record(uow, consultation["id"], event, [consultation["desk_id"], from_desk, to_desk],
+            {k: data[k] for k in ("referral_id", "from_desk_id", "to_desk_id", "reason", "urgency",
+                                  "pickup_deadline", "meeting_id")})
+    return {"referral_id": referral_id, "to_desk_id": to_desk, "status": lifecycle.REQUESTED,
+            "pickup_deadline": data["pickup_deadline"]}
+
+
+def _referral(session, referral_id: str):
+    row = session.execute(sa.select(referrals).where(referrals.c.id == referral_id)).first()
+    if row is None:
+        raise NotFound(f"no referral {referral_id!r}")
+    return row
+
+
+def transition(payload, db, ports: Ports, ctx: Context) -> dict:
+    """Move a referral along its lifecycle; a rejection brings back alternatives."""
+    command = load(TransitionSchema(), payload)
+    with db.unit_of_work() as uow:
+        before = _visible_referral(uow.session, command["referral_id"], command["desk_id"])
+        consultation = dict(uow.session.execute(sa.select(consultations).where(
+            consultations.c.id == before.consultation_id)).one()._mapping)
+    action = _decide(command, before)
+    alternatives = []
+    if action.name == "reject":
+        alternatives = ports.alternatives(list(consultation["concerns"]), consultation["ward"],
+                                          [before.from_desk_id, before.to_desk_id])
+    with db.unit_of_work() as uow:
+        current = _referral(uow.session, command["referral_id"])
+        action = _decide(command, current)  # decided again on the state inside the transaction
+        changed = uow.session.execute(referrals.update().where(
+            referrals.c.id == current.id, referrals.c.status == current.status).values(
+            status=action.target, updated_at=ctx.now,
+            outcome=command["outcome"] if action.name == "complete" else current.outcome))
+        if changed.rowcount != 1:
+            raise Conflict("the referral changed meanwhile; try again")
+        data = {"referral_id": current.id, "consultation_id": current.consultation_id,
+                "from_desk_id": current.from_desk_id, "to_desk_id": current.to_desk_id,
+                "status": action.target, "previous_status": current.status,
+                "acting_desk_id": command["desk_id"], "actor": command["actor"], "at": _iso(ctx.now),
+                "reason": command["reason"], "outcome": command["outcome"], "note": command["note"],
+                "alternatives": [{"desk_id": a["desk_id"], "reasons": a["reasons"]} for a in alternatives]}
+        _record(uow, current.consultation_id,
+                Envelope(type=action.event_type, version=1, source=SOURCE, subject=current.consultation_id,
+                         data=data),
+                [consultation["desk_id"], current.from_desk_id, current.to_desk_id],
+                {k: v for k, v in data.items() if k not in ("consultation_id",) and v not in (None, [])})
+        uow.commit()
+    return {"referral_id": current.id, "status": action.target, "alternatives": data["alternatives"]}
+
+
+def _decide(command: dict, row) -> lifecycle.Action:
+    try:
+        return lifecycle.decide(command["action"], row.status, command["desk_id"], row.from_desk_id,
+                                row.to_desk_id, command)
+    except lifecycle.IllegalTransition as exc:
+        raise Conflict(str(exc)) from exc
+    except lifecycle.WrongDesk as exc:
+        raise NotPermitted(str(exc)) from exc
+    except lifecycle.MissingDetail as exc:
+        raise InvalidInput({exc.field: [str(exc)]}) from exc
+
+
+def _visible_referral(session, referral_id: str, desk_id: str):
+    """The referral, if this desk is one of its two ends or the consulting desk."""
+    row = session.execute(sa.select(referrals, consultations.c.desk_id.label("consulting_desk_id"))
+                          .join(consultations, consultations.c.id == referrals.c.consultation_id)
+                          .where(referrals.c.id == referral_id)).first()
+    if row is None or desk_id not in (row.from_desk_id, row.to_desk_id, row.consulting_desk_id):
+        raise NotFound(f"no referral {referral_id!r}")
+    return row
+
+
+def referral_view(session, referral_id: str, desk_id: str) -> dict:
+    row = _visible_referral(session, referral_id, desk_id)
+    return _referral_dict(row)
+
+
+def _referral_dict(row) -> dict:
+    keys = ("id", "consultation_id", "from_desk_id", "to_desk_id", "reason", "urgency", "status",
+            "meeting_id", "escalation_level", "outcome")
+    view = {k: getattr(row, k) for k in keys}
+    for k in ("created_at", "updated_at", "pickup_deadline", "escalation_deadline"):
+        view[k] = _iso(getattr(row, k))
+    return view
+
+
+def referrals_for_desk(session, desk_id: str, role: str = "receiving", status: str | None = None) -> list[dict]:
+    column = referrals.c.to_desk_id if role == "receiving" else referrals.c.from_desk_id
+    query = sa.select(referrals).where(column == desk_id).order_by(referrals.c.created_at)
+    if status:
+        query = query.where(referrals.c.status == status)
+    return [_referral_dict(r) for r in session.execute(query)]
+
+
+# ---------------------------------------------------------------- deadlines
+def escalate_overdue(db, ctx: Context, limit: int = 200) -> int:
+    """Raise each escalation that is due, once: the level is stored with the event it causes."""
+    with db.unit_of_work() as uow:
+        due = uow.session.execute(sa.select(referrals).where(
+            referrals.c.status.in_(lifecycle.AWAITING_PICKUP),
+            sa.or_(sa.and_(referrals.c.escalation_level == 0, referrals.c.pickup_deadline <= ctx.now),
+                   sa.and_(referrals.c.escalation_level == 1, referrals.c.escalation_deadline <= ctx.now)))
+            .order_by(referrals.c.pickup_deadline).limit(limit)).all()
+        raised = 0
+        for row in due:
+            deadlines = escalation.Deadlines(as_utc(row.pickup_deadline), as_utc(row.escalation_deadline))
+            level = escalation.due_level(row.status, row.escalation_level, deadlines, ctx.now)
+            if level is None:
+                continue
+            claimed = uow.session.execute(referrals.update().where(
+                referrals.c.id == row.id, referrals.c.escalation_level == level - 1).values(escalation_level=level))
+            if claimed.rowcount != 1:  # another instance raised it
+                continue
+            consulting_desk = uow.session.scalar(sa.select(consultations.c.desk_id)
+                                                 .where(consultations.c.id == row.consultation_id))
+            data = {"referral_id": row.id, "consultation_id": row.consultation_id, "level": level,
+                    "audience": escalation.AUDIENCES[level],
+                    "notify_desk_id": row.to_desk_id if level == 1 else row.from_desk_id,
+                    "from_desk_id": row.from_desk_id, "to_desk_id": row.to_desk_id, "urgency": row.urgency,
+                    "deadline": _iso(deadlines.pickup if level == 1 else deadlines.second), "at": _iso(ctx.now)}
+            _record(uow, row.consultation_id,
+                    Envelope(type="referral.escalated", version=1, source=SOURCE, subject=row.consultation_id,
+                             data=data),
+                    [consulting_desk, row.from_desk_id, row.to_desk_id],
+                    {k: data[k] for k in ("referral_id", "level", "audience", "notify_desk_id", "deadline")})
+            raised += 1
+        uow.commit()
+    return raised
+
+
+# ---------------------------------------------------------------- support meetings
+def convene(payload, db, ports: Ports, ctx: Context) -> dict:
+    command = load(ConveneSchema(), payload)
+    consultation = _consultation(db, command["consultation_id"], ports)
+    try:
+        members = meetings.members_of(command["convened_by_desk_id"], command["member_desk_ids"])
+    except meetings.MeetingRefused as exc:
+        raise InvalidInput({"member_desk_ids": [str(exc)]}) from exc
+    unknown = []
+    for desk_id in members:
+        try:
+            ports.desk(desk_id)
+        except NotFound:
+            unknown.append(desk_id)
+    if unknown:
+        raise InvalidInput({"member_desk_ids": [f"not in the directory: {', '.join(unknown)}"]})
+    kind = meetings.KINDS[command["kind"]]
+    meeting_id = _new_id("m")
+    with db.unit_of_work() as uow:
+        uow.session.execute(meetings_table.insert().values(
+            id=meeting_id, consultation_id=consultation["id"], kind=command["kind"],
+            legal_basis=kind["legal_basis"], member_desk_ids=members, agenda=command["agenda"],
+            convened_by_desk_id=command["convened_by_desk_id"], convened_at=ctx.now))
+        data = {"meeting_id": meeting_id, "consultation_id": consultation["id"], "kind": command["kind"],
+                "legal_basis": kind["legal_basis"], "member_desk_ids": members, "agenda": command["agenda"],
+                "convened_by_desk_id": command["convened_by_desk_id"], "actor": command["actor"],
+                "at": _iso(ctx.now)}
+        _record(uow, consultation["id"],
+                Envelope(type="meeting.convened", version=1, source=SOURCE, subject=consultation["id"], data=data),
+                [consultation["desk_id"], *members],
+                {"meeting_id": meeting_id, "kind": command["kind"], "label": kind["label"],
+                 "member_desk_ids": members, "agenda": command["agenda"]})
+        uow.commit()
+    return {"meeting_id": meeting_id, "member_desk_ids": members, "legal_basis": kind["legal_basis"]}
+
+
+def decide(payload, db, ports: Ports, ctx: Context) -> dict:
+    """Record a meeting's decision; a decided action becomes a referral from the deciding desk."""
+    command = load(DecideSchema(), payload)
+    with db.unit_of_work() as uow:
+        meeting = uow.session.execute(sa.select(meetings_table).where(
+            meetings_table.c.id == command["meeting_id"])).first()
+    if meeting is None or command["desk_id"] not in meeting.member_desk_ids:
+        raise NotFound(f"no meeting {command['meeting_id']!r}")
+    consultation = _consultation(db, meeting.consultation_id, ports)
+    action = command["action"]
+    if action:
+        if action["to_desk_id"] == command["desk_id"]:
+            raise InvalidInput({"action": {"to_desk_id": ["a desk cannot refer to itself"]}})
+        try:
+            ports.desk(action["to_desk_id"])
+        except NotFound as exc:
+            raise InvalidInput({"action": {"to_desk_id": [str(exc)]}}) from exc
+    decision_id = _new_id("d")
+    with db.unit_of_work() as uow:
+        data = {"meeting_id": meeting.id, "consultation_id": meeting.consultation_id,
+                "decision_id": decision_id, "text": command["text"], "referral_id": None,
+                "actor": command["actor"], "at": _iso(ctx.now)}
+        decided = Envelope(type="meeting.decided", version=1, source=SOURCE,
+                           subject=meeting.consultation_id, data=data)
+        referral = None
+        if action:
+            referral = _create_referral(uow, consultation, command["desk_id"], action["to_desk_id"],
+                                        action["reason"], action["urgency"] or consultation["urgency"],
+                                        command["actor"], ctx, meeting_id=meeting.id, cause=decided)
+            data["referral_id"] = referral["referral_id"]
+        uow.session.execute(decisions.insert().values(
+            id=decision_id, meeting_id=meeting.id, text=command["text"],
+            referral_id=data["referral_id"], decided_at=ctx.now))
+        _record(uow, meeting.consultation_id, decided, [consultation["desk_id"], *meeting.member_desk_ids],
+                {"meeting_id": meeting.id, "decision_id": decision_id, "text": command["text"],
+                 "referral_id": data["referral_id"]})
+        uow.commit()
+    return {"decision_id": decision_id, "referral": referral}
+
+
+# ---------------------------------------------------------------- timeline
+def entitled_desks(session, case_id: str) -> set[str]:
+    desks = set(session.scalars(sa.select(consultations.c.desk_id).where(consultations.c.id == case_id)))
+    for row in session.execute(sa.select(referrals.c.from_desk_id, referrals.c.to_desk_id)
+                               .where(referrals.c.consultation_id == case_id)):
+        desks.update(row)
+    for members in session.scalars(sa.select(meetings_table.c.member_desk_ids)
+                                   .where(meetings_table.c.consultation_id == case_id)):
+        desks.update(members)
+    return desks
+
+
+def case_timeline(session, case_id: str, desk_id: str) -> list[dict]:
+    """Every entry of the case this desk may see, in order; NotFound if it may see none."""
+    if desk_id not in entitled_desks(session, case_id):
+        raise NotFound(f"no case {case_id!r}")
+    rows = session.execute(sa.select(timeline).where(timeline.c.case_id == case_id)
+                           .order_by(timeline.c.at, timeline.c.position))
+    return [{"event_id": r.event_id, "type": r.event_type, "at": _iso(r.at), **r.entry}
+            for r in rows if r.audience is None or desk_id in r.audience]
