@@ -1,4 +1,4 @@
-"""The demo: invented people consult three desks; each consultation is traced through the monitor.
+"""The demo: invented people at three desks, handed on between agencies and traced by the monitor.
 
 Every name here is invented. It talks to the running services over RPC, exactly as the
 gateway will.
@@ -15,6 +15,8 @@ DEMO_CONSULTATIONS = [
                 "phone": "043-000-0001"}},
     {"desk_id": "mihama-welfare-commissioner", "ward": "mihama", "channel": "concern_report",
      "concerns": ["elder_care", "income_debt"], "urgency": "urgent",
+     "reporter": {"kind": "welfare_commissioner", "desk_id": "mihama-welfare-commissioner"},
+     "outreach_desk_id": "mihama-life-independence-center",
      "summary": "一人暮らしの高齢者の郵便物がたまっている（架空の事例）",
      "person": {"name": "試験 一郎", "name_kana": "シケン イチロウ", "birth_date": "1941-11-20"}},
     {"desk_id": "inage-child-navigator", "ward": "inage", "channel": "child_navigator",
@@ -24,23 +26,98 @@ DEMO_CONSULTATIONS = [
 ]
 
 
+WAKABA = "wakaba-life-independence-center"
+
+
 def play(settings, timeout: float = 30.0) -> int:
+    """Three invented cases through intake, the directory, referrals and the monitor."""
     from nameko.standalone.rpc import ClusterRpcProxy
 
     from .runtime.settings import nameko_config
 
     with ClusterRpcProxy(nameko_config(settings), timeout=timeout) as cluster:
-        for case in DEMO_CONSULTATIONS:
-            recorded = cluster.intake.record_consultation(case)
-            consultation_id = recorded["consultation_id"]
-            print(f"recorded {consultation_id} at {case['desk_id']} ({', '.join(case['concerns'])})")
-            deadline = time.monotonic() + timeout
-            while not (hops := cluster.monitor.trace(consultation_id)):
-                if time.monotonic() > deadline:
-                    print(f"  monitor did not log {consultation_id} within {timeout}s")
-                    return 1
-                time.sleep(0.1)
-            for hop in hops:
-                print(f"  trace: {hop['type']} v{hop['version']} from {hop['source']} "
-                      f"at {hop['time']} (logged {hop['received_at']})")
+        cases = [_record(cluster, case) for case in DEMO_CONSULTATIONS]
+        _closed_loop(cluster, cases[0])
+        _concern_report(cluster, cases[1])
+        _support_meeting(cluster, cases[2])
+        return _trace(cluster, cases[0], timeout)
+
+
+def _record(cluster, case: dict) -> str:
+    recorded = cluster.intake.record_consultation(case)
+    print(f"\n● {case['desk_id']}: {case['channel']} consultation {recorded['consultation_id']} "
+          f"({', '.join(case['concerns'])}, {case['urgency']})")
+    for suggestion in recorded["suggested_desks"][:3]:
+        print(f"    suggested: {suggestion['name']} — {'; '.join(suggestion['reasons'])}")
+    if recorded["outreach_desk_id"]:
+        print(f"    concern report: assigned for outreach to {recorded['outreach_desk_id']}")
+    return recorded["consultation_id"]
+
+
+def _act(cluster, referral_id: str, action: str, desk_id: str, **detail) -> dict:
+    result = cluster.referrals.transition(dict(referral_id=referral_id, action=action, desk_id=desk_id,
+                                               actor=f"{desk_id}-staff", **detail))
+    print(f"    {desk_id} → {action}: {result['status']}")
+    return result
+
+
+def _closed_loop(cluster, case_id: str) -> None:
+    print("\n── Wakaba: one consultation, two hand-offs ──")
+    referred = cluster.referrals.refer({
+        "consultation_id": case_id, "from_desk_id": WAKABA, "actor": "wakaba-staff",
+        "referrals": [{"to_desk_id": "hikikomori-center", "reason": "長期のひきこもりについて専門的な支援を"},
+                      {"to_desk_id": "hello-work-chiba", "reason": "就労の相談"}]})
+    by_desk = {r["to_desk_id"]: r["referral_id"] for r in referred}
+    for r in referred:
+        print(f"    referred to {r['to_desk_id']} ({r['referral_id']}), pick up by {r['pickup_deadline']}")
+    _act(cluster, by_desk["hikikomori-center"], "receive", "hikikomori-center")
+    _act(cluster, by_desk["hikikomori-center"], "accept", "hikikomori-center")
+    rejected = _act(cluster, by_desk["hello-work-chiba"], "reject", "hello-work-chiba",
+                    reason="まず就労準備支援から始めるのが適切")
+    alternative = rejected["alternatives"][0]["desk_id"]
+    print(f"    alternatives offered: {', '.join(a['desk_id'] for a in rejected['alternatives'])}")
+    [again] = cluster.referrals.refer({"consultation_id": case_id, "from_desk_id": WAKABA, "actor": "wakaba-staff",
+                                       "referrals": [{"to_desk_id": alternative, "reason": "ハローワークの助言により"}]})
+    print(f"    re-routed to {alternative} ({again['referral_id']})")
+    print("    timeline seen by the Wakaba desk:")
+    for entry in cluster.referrals.timeline(case_id, WAKABA):
+        detail = entry.get("to_desk_id") or entry.get("status") or entry.get("channel") or ""
+        print(f"      {entry['at'][:19]}  {entry['type']:24} {detail}")
+
+
+def _concern_report(cluster, case_id: str) -> None:
+    print("\n── Mihama: a welfare commissioner's concern report ──")
+    [referral] = cluster.referrals.refer({
+        "consultation_id": case_id, "from_desk_id": "mihama-life-independence-center", "actor": "mihama-staff",
+        "referrals": [{"to_desk_id": "mihama-anshin-care-center", "reason": "訪問による状況確認を依頼"}]})
+    print(f"    urgent referral to mihama-anshin-care-center must be picked up by {referral['pickup_deadline']}; "
+          "otherwise it escalates to that center's supervisor, then back to the referring desk")
+
+
+def _support_meeting(cluster, case_id: str) -> None:
+    print("\n── Inage: a support meeting (支援会議) decides a hand-off ──")
+    meeting = cluster.referrals.convene_meeting({
+        "consultation_id": case_id, "kind": "support_meeting", "convened_by_desk_id": "inage-child-navigator",
+        "member_desk_ids": ["learning-support", "inage-life-independence-center"],
+        "agenda": "子どもの学習支援と家庭の生活支援の分担", "actor": "inage-navigator"})
+    print(f"    meeting {meeting['meeting_id']} ({meeting['legal_basis']}): {', '.join(meeting['member_desk_ids'])}")
+    decided = cluster.referrals.record_decision({
+        "meeting_id": meeting["meeting_id"], "desk_id": "inage-child-navigator", "actor": "inage-navigator",
+        "text": "学習・生活支援事業につなぐ",
+        "action": {"to_desk_id": "learning-support", "reason": "支援会議の決定による"}})
+    print(f"    decision {decided['decision_id']} → referral {decided['referral']['referral_id']} to learning-support")
+
+
+def _trace(cluster, case_id: str, timeout: float) -> int:
+    expected = len(cluster.referrals.timeline(case_id, WAKABA))
+    deadline = time.monotonic() + timeout
+    while len(hops := cluster.monitor.trace(case_id)) < expected:
+        if time.monotonic() > deadline:
+            print(f"  the monitor logged only {len(hops)} events of {case_id} within {timeout}s")
+            return 1
+        time.sleep(0.1)
+    print(f"\n── monitor: trace of {case_id} ──")
+    for hop in hops:
+        gap = "" if hop["seconds_since_previous"] is None else f"+{hop['seconds_since_previous']:.3f}s"
+        print(f"    {hop['type']:24} {hop['source']:20} {gap}")
     return 0

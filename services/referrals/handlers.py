@@ -173,8 +173,11 @@ def transition(payload, db, ports: Ports, ctx: Context) -> dict:
     action = _decide(command, before)
     alternatives = []
     if action.name == "reject":
+        with db.unit_of_work() as uow:
+            already = set(uow.session.scalars(sa.select(referrals.c.to_desk_id).where(
+                referrals.c.consultation_id == before.consultation_id)))
         alternatives = ports.alternatives(list(consultation["concerns"]), consultation["ward"],
-                                          [before.from_desk_id, before.to_desk_id])
+                                          sorted(already | {before.from_desk_id, consultation["desk_id"]}))
     with db.unit_of_work() as uow:
         current = _referral(uow.session, command["referral_id"])
         action = _decide(command, current)  # decided again on the state inside the transaction
