@@ -11,6 +11,7 @@ import sys
 SERVICES = {
     "directory": "services.directory.service:DirectoryService",
     "intake": "services.intake.service:IntakeService",
+    "consent": "services.consent.service:ConsentService",
     "referrals": "services.referrals.service:ReferralService",
     "monitor": "services.monitor.service:MonitorService",
 }

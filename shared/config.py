@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import yaml
-from marshmallow import Schema, ValidationError, fields as mf, validate, validates
+from marshmallow import Schema, ValidationError, fields as mf, validate, validates, validates_schema
 
 
 class ConfigError(Exception):
@@ -40,6 +40,8 @@ class Settings:
     pickup_deadlines: str = "risk_to_life=1h,urgent=1bd,normal=3bd"
     deadline_check_interval: float = 30.0
     capacity_stale_after_days: int = 90
+    data_keys: str = ""
+    lookup_key: str = ""
 
     def database_url_for(self, service: str) -> str:
         """Each service owns its own database: the URL template names it."""
@@ -66,6 +68,9 @@ _DESCRIPTIONS = {
     "such as risk_to_life=1h,urgent=1bd,normal=3bd",
     "deadline_check_interval": "seconds between checks for missed pick-up deadlines, such as 30",
     "capacity_stale_after_days": "days after which a desk's capacity is flagged stale, such as 90",
+    "data_keys": "comma-separated Fernet keys for personal data at rest, newest first "
+    "(empty: keys generated once in the data directory, for local use only)",
+    "lookup_key": "a secret of 32+ characters for keyed look-up hashes (required with TSUNAGU_DATA_KEYS)",
 }
 
 
@@ -87,6 +92,20 @@ class _SettingsSchema(Schema):
     pickup_deadlines = mf.String()
     deadline_check_interval = mf.Float(validate=validate.Range(min=0.05, max=3600))
     capacity_stale_after_days = mf.Integer(strict=False, validate=validate.Range(1, 3650))
+    data_keys = mf.String()
+    lookup_key = mf.String()
+
+    @validates_schema
+    def _keys_together(self, data, **_):
+        if data.get("data_keys") and len(data.get("lookup_key") or "") < 32:
+            raise ValidationError("must be set (32+ characters) when TSUNAGU_DATA_KEYS is", "lookup_key")
+        from cryptography.fernet import Fernet
+        for key in filter(None, (data.get("data_keys") or "").split(",")):
+            try:
+                Fernet(key.encode())
+            except ValueError as exc:
+                raise ValidationError("each key must be a Fernet key (32 url-safe base64-encoded bytes)",
+                                      "data_keys") from exc
 
     @validates("timezone")
     def _known_timezone(self, value, **_):

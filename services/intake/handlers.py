@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import sqlalchemy as sa
 
 from shared.clock import as_utc, utc_now
+from shared.crypto import keyring
 from shared.errors import Conflict, NotFound, load
 from shared.events import Envelope
 
@@ -22,12 +24,13 @@ def record_consultation(payload: dict, uow, correlation_id: str | None = None) -
     consultation = Consultation.record(command)
     person = consultation.person
     matches = possible_matches(uow.session, consultation)
+    identity_key, phone_key = lookup_keys(person)
     uow.session.execute(consultations.insert().values(
         id=consultation.id, person_ref=person.ref, person_name=person.name,
-        person_name_kana=person.name_kana, person_kana_key=normalise_kana(person.name_kana),
-        person_birth_date=person.birth_date, person_phone=person.phone,
-        person_phone_key=normalise_phone(person.phone), person_address=person.address,
-        household=list(person.household), desk_id=consultation.desk_id, ward=consultation.ward,
+        person_name_kana=person.name_kana,
+        person_birth_date=person.birth_date.isoformat() if person.birth_date else None,
+        person_phone=person.phone, person_address=person.address, household=list(person.household),
+        identity_key=identity_key, phone_key=phone_key, desk_id=consultation.desk_id, ward=consultation.ward,
         channel=consultation.channel, concerns=list(consultation.concerns),
         urgency=consultation.urgency, summary=consultation.summary,
         reporter_kind=consultation.reporter_kind, reporter_desk_id=consultation.reporter_desk_id,
@@ -40,15 +43,22 @@ def record_consultation(payload: dict, uow, correlation_id: str | None = None) -
     return consultation, matches
 
 
+def lookup_keys(person) -> tuple[str | None, str | None]:
+    """Keyed hashes of (kana + birth date) and of the phone: matchable, not readable."""
+    kana = normalise_kana(person.name_kana)
+    identity = f"{kana}|{person.birth_date.isoformat()}" if kana and person.birth_date else None
+    ring = keyring()
+    return ring.lookup_hash(identity), ring.lookup_hash(normalise_phone(person.phone))
+
+
 def possible_matches(session, consultation: Consultation) -> list[dict]:
     person = consultation.person
-    kana, phone = normalise_kana(person.name_kana), normalise_phone(person.phone)
+    identity_key, phone_key = lookup_keys(person)
     conditions = []
-    if kana and person.birth_date:
-        conditions.append(sa.and_(consultations.c.person_kana_key == kana,
-                                  consultations.c.person_birth_date == person.birth_date))
-    if phone:
-        conditions.append(consultations.c.person_phone_key == phone)
+    if identity_key:
+        conditions.append(consultations.c.identity_key == identity_key)
+    if phone_key:
+        conditions.append(consultations.c.phone_key == phone_key)
     if not conditions:
         return []
     rows = session.execute(sa.select(
@@ -56,7 +66,9 @@ def possible_matches(session, consultation: Consultation) -> list[dict]:
         consultations.c.person_name_kana, consultations.c.person_birth_date, consultations.c.person_phone)
         .where(sa.or_(*conditions)).order_by(consultations.c.recorded_at).limit(20))
     return [{"consultation_id": r.id, "desk_id": r.desk_id, "person_ref": r.person_ref,
-             "reasons": match_reasons(person, r.person_name_kana, r.person_birth_date, r.person_phone)}
+             "reasons": match_reasons(person, r.person_name_kana,
+                                      date.fromisoformat(r.person_birth_date) if r.person_birth_date else None,
+                                      r.person_phone)}
             for r in rows]
 
 
@@ -132,3 +144,14 @@ def link_history(session, link_id: str) -> list[dict]:
     rows = session.execute(sa.select(link_audit).where(link_audit.c.link_id == link_id).order_by(link_audit.c.position))
     return [{"action": r.action, "actor": r.actor, "desk_id": r.desk_id, "reason": r.reason,
              "at": as_utc(r.at).isoformat()} for r in rows]
+
+
+def person_record(session, consultation_id: str) -> tuple[str, str, dict]:
+    """(desk id, person ref, every personal field) of a consultation, decrypted."""
+    row = session.execute(sa.select(consultations).where(consultations.c.id == consultation_id)).first()
+    if row is None:
+        raise NotFound(f"no consultation {consultation_id!r}")
+    return row.desk_id, row.person_ref, {
+        "name": row.person_name, "name_kana": row.person_name_kana, "birth_date": row.person_birth_date,
+        "phone": row.person_phone, "address": row.person_address, "household": row.household,
+        "summary": row.summary}

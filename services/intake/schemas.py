@@ -67,3 +67,15 @@ class UnlinkSchema(Schema):
     actor = Id(required=True)
     desk_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class DisclosePersonSchema(Schema):
+    """Checked again, field by field, by the consent service."""
+    consultation_id = Id(required=True)
+    subject_id = Id(load_default=None)
+    recipient_desk_id = Id(required=True)
+    purpose = fields.String(required=True)
+    categories = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    basis = fields.String(load_default="consent")
+    meeting_id = fields.String(load_default=None)
+    justification = fields.String(load_default="")

@@ -4,9 +4,12 @@ from pathlib import Path
 
 from nameko.rpc import RpcProxy, rpc
 
+from shared.errors import load
+from shared.personal_data import minimise
 from shared.runtime import Database
 
 from . import handlers
+from .schemas import DisclosePersonSchema
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +18,7 @@ class IntakeService:
     name = "intake"
     db = Database(Path(__file__).parent / "migrations")
     directory = RpcProxy("directory")
+    consent = RpcProxy("consent")
 
     @rpc
     def record_consultation(self, payload: dict) -> dict:
@@ -53,3 +57,16 @@ class IntakeService:
     def link_history(self, link_id: str) -> list:
         with self.db.unit_of_work() as uow:
             return handlers.link_history(uow.session, link_id)
+
+    @rpc
+    def disclose_person(self, payload: dict) -> dict:
+        """Personal data of a consultation for another desk: the consent service decides and
+        logs the disclosure first; only the permitted fields leave intake."""
+        request = load(DisclosePersonSchema(), payload)
+        with self.db.unit_of_work() as uow:
+            desk_id, person_ref, record = handlers.person_record(uow.session, request["consultation_id"])
+        decision = self.consent.authorize_disclosure({
+            "person_ref": person_ref, "subject_id": request.pop("subject_id") or request["consultation_id"],
+            "discloser_desk_id": desk_id,  # the desk that recorded it discloses it
+            **{k: v for k, v in request.items() if k != "consultation_id"}})
+        return {**decision, "person": minimise(record, decision["permitted"]), "person_ref": person_ref}

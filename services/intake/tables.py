@@ -1,6 +1,8 @@
 """Intake's own tables."""
 import sqlalchemy as sa
 
+from shared.crypto import Encrypted
+
 metadata = sa.MetaData()
 Moment = sa.DateTime(timezone=True)
 
@@ -8,20 +10,21 @@ consultations = sa.Table(
     "consultations", metadata,
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("person_ref", sa.String(64), nullable=False, index=True),
-    sa.Column("person_name", sa.String(100), nullable=False),
-    sa.Column("person_name_kana", sa.String(100)),
-    sa.Column("person_kana_key", sa.String(100), index=True),
-    sa.Column("person_birth_date", sa.Date),
-    sa.Column("person_phone", sa.String(20)),
-    sa.Column("person_phone_key", sa.String(20), index=True),
-    sa.Column("person_address", sa.String(200)),
-    sa.Column("household", sa.JSON, nullable=False),
+    # Personal data: encrypted field by field; look-ups through keyed hashes.
+    sa.Column("person_name", Encrypted(), nullable=False),
+    sa.Column("person_name_kana", Encrypted()),
+    sa.Column("person_birth_date", Encrypted()),
+    sa.Column("person_phone", Encrypted()),
+    sa.Column("person_address", Encrypted()),
+    sa.Column("household", Encrypted(json=True), nullable=False),
+    sa.Column("identity_key", sa.String(64), index=True),  # HMAC of kana + birth date
+    sa.Column("phone_key", sa.String(64), index=True),  # HMAC of the phone digits
     sa.Column("desk_id", sa.String(64), nullable=False, index=True),
     sa.Column("ward", sa.String(32), nullable=False),
     sa.Column("channel", sa.String(32), nullable=False),
     sa.Column("concerns", sa.JSON, nullable=False),
     sa.Column("urgency", sa.String(32), nullable=False),
-    sa.Column("summary", sa.Text, nullable=False, server_default=""),
+    sa.Column("summary", Encrypted(), nullable=False),
     sa.Column("reporter_kind", sa.String(32)),
     sa.Column("reporter_desk_id", sa.String(64)),
     sa.Column("outreach_desk_id", sa.String(64)),

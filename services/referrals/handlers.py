@@ -126,27 +126,28 @@ def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
             raise Conflict(f"already referred and still open: {', '.join(clash)}")
         created = [_create_referral(uow, consultation, command["from_desk_id"], r["to_desk_id"],
                                     r["reason"], r["urgency"] or consultation["urgency"],
-                                    command["actor"], ctx) for r in command["referrals"]]
+                                    command["actor"], ctx, share=r["share_categories"])
+                   for r in command["referrals"]]
         uow.commit()
     return created
 
 
 def _create_referral(uow, consultation: dict, from_desk: str, to_desk: str, reason: str,
                      urgency: str, actor: str, ctx: Context, meeting_id: str | None = None,
-                     cause: Envelope | None = None) -> dict:
+                     cause: Envelope | None = None, share: list[str] = ()) -> dict:
     referral_id = _new_id("r")
     deadlines = escalation.deadlines_for(ctx.now, ctx.policy[urgency], ctx.zone)
     uow.session.execute(referrals.insert().values(
         id=referral_id, consultation_id=consultation["id"], from_desk_id=from_desk, to_desk_id=to_desk,
         reason=reason, urgency=urgency, status=lifecycle.REQUESTED, meeting_id=meeting_id,
         created_at=ctx.now, updated_at=ctx.now, pickup_deadline=as_utc(deadlines.pickup),
-        escalation_deadline=as_utc(deadlines.second), escalation_level=0))
+        escalation_deadline=as_utc(deadlines.second), escalation_level=0, share_categories=list(share)))
     data = {"referral_id": referral_id, "consultation_id": consultation["id"], "from_desk_id": from_desk,
             "to_desk_id": to_desk, "reason": reason, "urgency": urgency,
             "pickup_deadline": _iso(deadlines.pickup), "escalation_deadline": _iso(deadlines.second),
             "shared": {"concerns": list(consultation["concerns"]), "ward": consultation["ward"],
                        "urgency": consultation["urgency"]},
-            "meeting_id": meeting_id, "actor": actor, "at": _iso(ctx.now)}
+            "meeting_id": meeting_id, "share_categories": list(share), "actor": actor, "at": _iso(ctx.now)}
     event = (cause.caused("referral.requested", 1, SOURCE, data, subject=consultation["id"]) if cause else
              Envelope(type="referral.requested", version=1, source=SOURCE, subject=consultation["id"], data=data))
     _record(uow, consultation["id"], event, [consultation["desk_id"], from_desk, to_desk],
@@ -231,7 +232,7 @@ def referral_view(session, referral_id: str, desk_id: str) -> dict:
 
 def _referral_dict(row) -> dict:
     keys = ("id", "consultation_id", "from_desk_id", "to_desk_id", "reason", "urgency", "status",
-            "meeting_id", "escalation_level", "outcome")
+            "meeting_id", "escalation_level", "outcome", "share_categories")
     view = {k: getattr(row, k) for k in keys}
     for k in ("created_at", "updated_at", "pickup_deadline", "escalation_deadline"):
         view[k] = _iso(getattr(row, k))
@@ -378,3 +379,26 @@ def case_timeline(session, case_id: str, desk_id: str) -> list[dict]:
                            .order_by(timeline.c.at, timeline.c.position))
     return [{"event_id": r.event_id, "type": r.event_type, "at": _iso(r.at), **r.entry}
             for r in rows if r.audience is None or desk_id in r.audience]
+
+
+# ---------------------------------------------------------------- what a desk may read
+def information_request(session, referral_id: str, desk_id: str) -> dict:
+    """The disclosure the receiving desk asks for when it reads a referral's attached information."""
+    row = _referral(session, referral_id)
+    if desk_id != row.to_desk_id:
+        raise NotFound(f"no referral {referral_id!r}")
+    if not row.share_categories:
+        raise Conflict("this referral asks for no personal information")
+    return {"consultation_id": row.consultation_id, "subject_id": row.id, "recipient_desk_id": desk_id,
+            "purpose": "referral", "categories": list(row.share_categories), "basis": "consent"}
+
+
+def brief_request(session, meeting_id: str, desk_id: str, categories: list[str]) -> dict:
+    """The disclosure a member asks for to prepare a support meeting (no consent needed for a 支援会議)."""
+    meeting = session.execute(sa.select(meetings_table).where(meetings_table.c.id == meeting_id)).first()
+    if meeting is None or desk_id not in meeting.member_desk_ids:
+        raise NotFound(f"no meeting {meeting_id!r}")
+    basis = "support_meeting" if meeting.kind == "support_meeting" else "consent"
+    return {"consultation_id": meeting.consultation_id, "subject_id": meeting.id, "recipient_desk_id": desk_id,
+            "purpose": "support_meeting" if basis == "support_meeting" else "support_coordination",
+            "categories": categories, "basis": basis, "meeting_id": meeting.id}

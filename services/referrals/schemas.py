@@ -10,10 +10,17 @@ Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  
 Text = lambda **kw: fields.String(validate=validate.Length(max=4000), **kw)  # noqa: E731
 
 
+CATEGORIES = ("identity", "contact", "household", "income", "health", "mental_health",
+              "employment", "housing", "child", "case_notes")
+
+
 class ReferralRequestSchema(Schema):
     to_desk_id = Id(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     urgency = fields.String(load_default=None, validate=validate.OneOf(list(URGENCIES)))
+    share_categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), load_default=list,
+                                   metadata={"description": "personal data the receiving desk asks to see; "
+                                                            "the consent service decides when it reads"})
 
 
 class ReferSchema(Schema):

@@ -6,26 +6,14 @@ from zoneinfo import ZoneInfo
 
 from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy, rpc
-from nameko.timer import Timer
 
 from shared.clock import utc_now
 from shared.deadlines import parse_policy
 from shared.errors import NotFound
 from shared.runtime import Database, subscribe
-from shared.runtime.settings import settings_of
+from shared.runtime.timer import SettingsTimer
 
 from . import handlers
-
-
-class DeadlineTimer(Timer):
-    """A timer whose interval comes from the settings (TSUNAGU_DEADLINE_CHECK_INTERVAL)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(interval=30, eager=True, **kwargs)
-
-    def setup(self):
-        self.interval = settings_of(self.container).deadline_check_interval
-        super().setup()
 
 
 class RpcPorts:
@@ -96,6 +84,21 @@ class ReferralService:
             return handlers.referrals_for_desk(uow.session, desk_id, role, status)
 
     @rpc
+    def referral_information(self, referral_id: str, desk_id: str) -> dict:
+        """The personal information attached to a referral, as the consent service permits it
+        to the receiving desk at this moment (and logs)."""
+        with self.db.unit_of_work() as uow:
+            request = handlers.information_request(uow.session, referral_id, desk_id)
+        return self.intake.disclose_person(request)
+
+    @rpc
+    def meeting_brief(self, meeting_id: str, desk_id: str, categories: list) -> dict:
+        """Personal information for a meeting member, shared on the meeting's legal basis."""
+        with self.db.unit_of_work() as uow:
+            request = handlers.brief_request(uow.session, meeting_id, desk_id, list(categories))
+        return self.intake.disclose_person(request)
+
+    @rpc
     def timeline(self, case_id: str, desk_id: str) -> list:
         """The case timeline as this desk may see it."""
         with self.db.unit_of_work() as uow:
@@ -109,7 +112,7 @@ class ReferralService:
     def record_decision(self, payload: dict) -> dict:
         return handlers.decide(payload, self.db, self._ports(), self._context())
 
-    @DeadlineTimer.decorator
+    @SettingsTimer.decorator
     def escalate_overdue(self):
         """Durable: the level reached is stored with the escalation event, so a restart neither
         loses nor repeats one."""

@@ -31,6 +31,7 @@ referrals = sa.Table(
     sa.Column("escalation_deadline", Moment, nullable=False),
     sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
     sa.Column("outcome", sa.Text),
+    sa.Column("share_categories", sa.JSON, nullable=False),
 )
 
 meetings = sa.Table(

@@ -15,6 +15,7 @@ from pathlib import Path
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import sessionmaker
 
+from .. import crypto
 from ..messaging.publisher import ConfirmingPublisher
 from ..outbox import OutboxRelay
 from ..persistence.engine import make_engine
@@ -32,6 +33,7 @@ class Database(DependencyProvider):
     def setup(self):
         self.registry = event_registry_of(self.container)
         self.settings = settings_of(self.container)
+        crypto.configure(self.settings)
         self.engine = make_engine(self.settings.database_url_for(self.container.service_name))
         upgrade(self.engine, self.migrations)
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)

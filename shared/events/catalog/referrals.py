@@ -23,6 +23,7 @@ class ReferralRequestedV1(Schema):
     escalation_deadline = fields.AwareDateTime(required=True)
     shared = fields.Nested(SharedSummaryV1, required=True)
     meeting_id = fields.String(load_default=None, allow_none=True)
+    share_categories = fields.List(fields.String(), load_default=list)
     actor = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
 
