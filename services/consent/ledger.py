@@ -33,6 +33,12 @@ def first_broken(entries: list[dict], head: dict | None) -> int | None:
         if entry["prev_hash"] != previous or entry["hash"] != entry_hash(previous, entry):
             return entry["seq"]
         previous, expected_seq = entry["hash"], expected_seq + 1
-    if head is not None and (head["seq"] != expected_seq - 1 or head["hash"] != previous):
-        return expected_seq if head["seq"] >= expected_seq else head["seq"]
+    last = expected_seq - 1
+    if head is not None:
+        if head["seq"] < last:  # entries the head does not vouch for
+            return head["seq"] + 1
+        if head["seq"] > last:  # the newest entries were deleted
+            return expected_seq
+        if head["hash"] != previous:
+            return last
     return None

@@ -1,48 +1,17 @@
 """Intake, directory and referrals together on the real broker: closed-loop hand-offs."""
-import dataclasses
-
 import pytest
 import sqlalchemy as sa
 from nameko.exceptions import RemoteError
-from nameko.standalone.rpc import ClusterRpcProxy
 
-from services.directory.service import DirectoryService
-from services.intake.service import IntakeService
-from services.monitor.service import MonitorService
 from services.monitor.tables import event_log
 from services.referrals.service import ReferralService
 from shared.demo import DEMO_CONSULTATIONS
 from shared.persistence.tables import outbox
-from shared.runtime.settings import nameko_config as build_config
 
 from .helpers import count, query, wait_for
 
 pytestmark = pytest.mark.integration
 WAKABA = "wakaba-life-independence-center"
-
-
-@pytest.fixture
-def settings(settings):
-    """Short pick-up windows so a missed deadline happens within the test."""
-    return dataclasses.replace(settings, pickup_deadlines="risk_to_life=2s,urgent=2s,normal=3bd",
-                               deadline_check_interval=0.2)
-
-
-@pytest.fixture
-def nameko_config(settings):
-    return build_config(settings)
-
-
-@pytest.fixture
-def network(runner_factory, nameko_config):
-    others = runner_factory(nameko_config, DirectoryService, IntakeService, MonitorService)
-    others.start()
-    referrals = runner_factory(nameko_config, ReferralService)
-    referrals.start()
-    with ClusterRpcProxy(nameko_config, timeout=20) as proxy:
-        yield proxy, referrals
-    for runner in (referrals, others):  # before the test's vhost goes away
-        runner.kill()
 
 
 def record_at_wakaba(proxy, **changes):

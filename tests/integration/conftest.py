@@ -1,0 +1,37 @@
+"""The running network of services for integration tests: every service on the test's vhost
+and databases, with short pick-up windows so missed deadlines happen within a test."""
+import dataclasses
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.consent.service import ConsentService
+from services.directory.service import DirectoryService
+from services.intake.service import IntakeService
+from services.monitor.service import MonitorService
+from services.referrals.service import ReferralService
+from shared.runtime.settings import nameko_config as build_config
+
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, pickup_deadlines="risk_to_life=2s,urgent=2s,normal=3bd",
+                               deadline_check_interval=0.2)
+
+
+@pytest.fixture
+def nameko_config(settings):
+    return build_config(settings)
+
+
+@pytest.fixture
+def network(runner_factory, nameko_config):
+    """(RPC proxy, the referrals runner): referrals runs apart so a test can kill and restart it."""
+    others = runner_factory(nameko_config, DirectoryService, IntakeService, ConsentService, MonitorService)
+    others.start()
+    referrals = runner_factory(nameko_config, ReferralService)
+    referrals.start()
+    with ClusterRpcProxy(nameko_config, timeout=20) as proxy:
+        yield proxy, referrals
+    for runner in (referrals, others):  # before the test's vhost goes away
+        runner.kill()
