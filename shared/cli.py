@@ -82,6 +82,33 @@ def health(settings, service: str) -> int:
     return 0 if consumers else 1
 
 
+ENCRYPTED_TABLES = {"intake": "services.intake.tables", "consent": "services.consent.tables"}
+
+
+def rotate_keys(settings) -> int:
+    from . import crypto
+    from .key_rotation import rotate
+    from .persistence.engine import make_engine
+    crypto.configure(settings)
+    for service, module in ENCRYPTED_TABLES.items():
+        metadata = __import__(module, fromlist=["metadata"]).metadata
+        engine = make_engine(settings.database_url_for(service))
+        try:
+            if not sa_has_tables(engine, metadata):
+                print(f"{service}: no database yet, nothing to rotate")
+                continue
+            print(f"{service}: rotating")
+            print(f"{service}: {rotate(engine, metadata)} rows re-encrypted")
+        finally:
+            engine.dispose()
+    return 0
+
+
+def sa_has_tables(engine, metadata) -> bool:
+    import sqlalchemy as sa
+    return all(sa.inspect(engine).has_table(t.name) for t in metadata.sorted_tables)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="tsunagu", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +118,7 @@ def main(argv=None) -> None:
     demo_cmd = commands.add_parser("demo", help="record the invented demo cases and show a trace")
     demo_cmd.add_argument("--timeout", type=float, default=30.0)
     commands.add_parser("config", help="validate and print the configuration")
+    commands.add_parser("rotate-keys", help="re-encrypt personal data under the newest TSUNAGU_DATA_KEYS key")
     health_cmd = commands.add_parser("health", help="exit 0 when SERVICE is consuming (for healthchecks)")
     health_cmd.add_argument("service", choices=sorted(SERVICES))
     args = parser.parse_args(argv)
@@ -105,6 +133,8 @@ def main(argv=None) -> None:
         sys.exit(play(_settings(), timeout=args.timeout))
     elif args.command == "health":
         sys.exit(health(_settings(), args.service))
+    elif args.command == "rotate-keys":
+        sys.exit(rotate_keys(_settings()))
     elif args.command == "config":
         settings = _settings()
         for name, value in vars(settings).items():

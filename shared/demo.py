@@ -37,13 +37,18 @@ def play(settings, timeout: float = 30.0) -> int:
 
     with ClusterRpcProxy(nameko_config(settings), timeout=timeout) as cluster:
         cases = [_record(cluster, case) for case in DEMO_CONSULTATIONS]
-        _closed_loop(cluster, cases[0])
-        _concern_report(cluster, cases[1])
-        _support_meeting(cluster, cases[2])
-        return _trace(cluster, cases[0], timeout)
+        _closed_loop(cluster, cases[0]["consultation_id"], cases[0]["person_ref"])
+        _concern_report(cluster, cases[1]["consultation_id"])
+        _support_meeting(cluster, cases[2]["consultation_id"])
+        print(f"\n── who saw {cases[0]['person_ref']}'s data ──")
+        for entry in cluster.consent.disclosures_of(cases[0]["person_ref"]):
+            print(f"    #{entry['seq']} {entry['at'][:19]} {entry['discloser_desk_id']} → {entry['recipient_desk_id']}: "
+                  f"{', '.join(entry['categories'])} ({entry['basis']})")
+        print(f"    disclosure log intact: {cluster.consent.verify_disclosure_log() is None}")
+        return _trace(cluster, cases[0]["consultation_id"], timeout)
 
 
-def _record(cluster, case: dict) -> str:
+def _record(cluster, case: dict) -> dict:
     recorded = cluster.intake.record_consultation(case)
     print(f"\n● {case['desk_id']}: {case['channel']} consultation {recorded['consultation_id']} "
           f"({', '.join(case['concerns'])}, {case['urgency']})")
@@ -51,7 +56,7 @@ def _record(cluster, case: dict) -> str:
         print(f"    suggested: {suggestion['name']} — {'; '.join(suggestion['reasons'])}")
     if recorded["outreach_desk_id"]:
         print(f"    concern report: assigned for outreach to {recorded['outreach_desk_id']}")
-    return recorded["consultation_id"]
+    return recorded
 
 
 def _act(cluster, referral_id: str, action: str, desk_id: str, **detail) -> dict:
@@ -61,15 +66,17 @@ def _act(cluster, referral_id: str, action: str, desk_id: str, **detail) -> dict
     return result
 
 
-def _closed_loop(cluster, case_id: str) -> None:
+def _closed_loop(cluster, case_id: str, person_ref: str) -> None:
     print("\n── Wakaba: one consultation, two hand-offs ──")
     referred = cluster.referrals.refer({
         "consultation_id": case_id, "from_desk_id": WAKABA, "actor": "wakaba-staff",
-        "referrals": [{"to_desk_id": "hikikomori-center", "reason": "長期のひきこもりについて専門的な支援を"},
+        "referrals": [{"to_desk_id": "hikikomori-center", "reason": "長期のひきこもりについて専門的な支援を",
+                       "share_categories": ["identity", "contact", "case_notes"]},
                       {"to_desk_id": "hello-work-chiba", "reason": "就労の相談"}]})
     by_desk = {r["to_desk_id"]: r["referral_id"] for r in referred}
     for r in referred:
         print(f"    referred to {r['to_desk_id']} ({r['referral_id']}), pick up by {r['pickup_deadline']}")
+    _consent_and_share(cluster, person_ref, by_desk["hikikomori-center"])
     _act(cluster, by_desk["hikikomori-center"], "receive", "hikikomori-center")
     _act(cluster, by_desk["hikikomori-center"], "accept", "hikikomori-center")
     rejected = _act(cluster, by_desk["hello-work-chiba"], "reject", "hello-work-chiba",
@@ -83,6 +90,18 @@ def _closed_loop(cluster, case_id: str) -> None:
     for entry in cluster.referrals.timeline(case_id, WAKABA):
         detail = entry.get("to_desk_id") or entry.get("status") or entry.get("channel") or ""
         print(f"      {entry['at'][:19]}  {entry['type']:24} {detail}")
+
+
+def _consent_and_share(cluster, person_ref: str, referral_id: str) -> None:
+    """The person consents to identity and contact for the hikikomori center, not the notes."""
+    cluster.consent.record_consent({
+        "person_ref": person_ref, "desk_id": WAKABA, "actor": "wakaba-staff", "granted_by": "person",
+        "method": "signed_form", "purpose": "ひきこもり支援のための情報共有",
+        "provision": {"type": "permit", "recipients": ["hikikomori-center"], "purposes": ["referral"],
+                      "categories": ["identity", "contact"]}})
+    shared = cluster.referrals.referral_information(referral_id, "hikikomori-center")
+    print(f"    consent recorded; hikikomori-center reads {', '.join(sorted(shared['person']))} "
+          f"(permitted: {', '.join(shared['permitted'])}; not shared: {', '.join(shared['denied'])})")
 
 
 def _concern_report(cluster, case_id: str) -> None:
