@@ -104,6 +104,25 @@ def rotate_keys(settings) -> int:
     return 0
 
 
+def verify_disclosures(settings) -> int:
+    """Exit 0 when every entry matches its chain; else print the first entry that does not."""
+    from services.consent.handlers import verify_log
+    from sqlalchemy.orm import Session
+
+    from .persistence.engine import make_engine
+    engine = make_engine(settings.database_url_for("consent"))
+    try:
+        with Session(engine) as session:
+            broken = verify_log(session)
+    finally:
+        engine.dispose()
+    if broken is None:
+        print("disclosure log: every entry matches its hash chain")
+        return 0
+    print(f"disclosure log: entry {broken} does not match (changed, deleted or inserted)")
+    return 1
+
+
 def sa_has_tables(engine, metadata) -> bool:
     import sqlalchemy as sa
     return all(sa.inspect(engine).has_table(t.name) for t in metadata.sorted_tables)
@@ -119,6 +138,7 @@ def main(argv=None) -> None:
     demo_cmd.add_argument("--timeout", type=float, default=30.0)
     commands.add_parser("config", help="validate and print the configuration")
     commands.add_parser("rotate-keys", help="re-encrypt personal data under the newest TSUNAGU_DATA_KEYS key")
+    commands.add_parser("verify-disclosures", help="check the disclosure log's hash chain; name the first bad entry")
     health_cmd = commands.add_parser("health", help="exit 0 when SERVICE is consuming (for healthchecks)")
     health_cmd.add_argument("service", choices=sorted(SERVICES))
     args = parser.parse_args(argv)
@@ -133,6 +153,8 @@ def main(argv=None) -> None:
         sys.exit(play(_settings(), timeout=args.timeout))
     elif args.command == "health":
         sys.exit(health(_settings(), args.service))
+    elif args.command == "verify-disclosures":
+        sys.exit(verify_disclosures(_settings()))
     elif args.command == "rotate-keys":
         sys.exit(rotate_keys(_settings()))
     elif args.command == "config":

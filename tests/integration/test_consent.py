@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from nameko.exceptions import RemoteError
 
 from services.consent.tables import disclosures, ledger_head
+from shared.cli import verify_disclosures
 from shared.demo import DEMO_CONSULTATIONS
 from shared.persistence.engine import make_engine
 
@@ -140,6 +141,7 @@ def _disclose_three(proxy):
     for _ in range(3):
         proxy.referrals.referral_information(referral["referral_id"], "hikikomori-center")
     assert proxy.consent.verify_disclosure_log() is None
+    return recorded
 
 
 @pytest.mark.parametrize("tamper, broken", [
@@ -151,7 +153,8 @@ def _disclose_three(proxy):
     (lambda conn: conn.execute(disclosures.delete().where(disclosures.c.seq == 3)), 3),
     (lambda conn: conn.execute(ledger_head.update().values(seq=2)), 3),
 ])
-def test_changing_or_deleting_a_log_row_in_the_database_is_named_by_verify(network, settings, tamper, broken):
+def test_changing_or_deleting_a_log_row_in_the_database_is_named_by_verify(network, settings, tamper, broken,
+                                                                          capsys):
     proxy, _ = network
     _disclose_three(proxy)
     engine = make_engine(settings.database_url_for("consent"))
@@ -159,6 +162,8 @@ def test_changing_or_deleting_a_log_row_in_the_database_is_named_by_verify(netwo
         tamper(conn)
     engine.dispose()
     assert proxy.consent.verify_disclosure_log() == broken
+    assert verify_disclosures(settings) == 1
+    assert f"entry {broken} does not match" in capsys.readouterr().out
 
 
 def test_the_report_for_the_person_is_a_printable_japanese_document(network):
@@ -210,3 +215,17 @@ def test_database_files_and_dumps_reveal_no_names_phone_numbers_or_notes(network
             dump = subprocess.run([pg_dump, target], capture_output=True, check=True).stdout
             found = [s.decode() for s in secrets if s in dump]
             assert not found, f"the {service} dump contains {found}"
+
+
+def test_a_consent_that_reaches_its_end_date_expires_and_recipients_are_asked_to_delete(network):
+    proxy, _ = network
+    from datetime import datetime, timedelta, timezone
+    recorded, referral = record_and_refer(proxy, ["identity"])
+    until = (datetime.now(timezone.utc) + timedelta(seconds=1.5)).isoformat()
+    consent = grant(proxy, recorded["person_ref"], {"type": "permit", "categories": ["identity"]}, valid_until=until)
+    assert proxy.referrals.referral_information(referral["referral_id"], "hikikomori-center")["permitted"] == ["identity"]
+    history = wait_for(lambda: (h := proxy.consent.consent_history(consent["consent_id"]))[-1]["status"] == "expired" and h,
+                       timeout=10, what="the expiry")
+    assert [h["status"] for h in history] == ["active", "expired"]
+    assert [r["recipient_desk_id"] for r in proxy.consent.deletion_status(recorded["person_ref"])] == ["hikikomori-center"]
+    assert proxy.referrals.referral_information(referral["referral_id"], "hikikomori-center")["permitted"] == []
