@@ -22,11 +22,14 @@ from .persistence.tables import outbox
 log = logging.getLogger(__name__)
 
 
-def add(session: Session, envelope: Envelope) -> None:
-    """Stage an (already validated) event in the caller's transaction."""
+def add(session: Session, envelope: Envelope, exchange: str | None = None,
+        routing_key: str | None = None) -> None:
+    """Stage an (already validated) event in the caller's transaction; by default on the
+    events exchange, routed by its type."""
     session.execute(outbox.insert().values(
         event_id=envelope.id, event_type=envelope.type, subject=envelope.subject,
-        body=envelope.to_json(), created_at=datetime.now(timezone.utc)))
+        body=envelope.to_json(), created_at=datetime.now(timezone.utc), exchange=exchange,
+        routing_key=routing_key or envelope.type))
 
 
 def pending_count(connection) -> int:
@@ -57,25 +60,25 @@ class OutboxRelay:
         """Publish the next batch; return how many rows were confirmed (0 when idle)."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(outbox.c.position, outbox.c.event_id, outbox.c.event_type, outbox.c.body)
+                sa.select(outbox.c.position, outbox.c.event_id, outbox.c.routing_key, outbox.c.exchange,
+                          outbox.c.body)
                 .where(outbox.c.published_at.is_(None))
                 .order_by(outbox.c.position).limit(self.batch_size)).all()
             if not rows:
                 return 0
             # Published before the connection goes back to the pool (which costs a round trip).
             result = self.publisher.publish_batch([
-                OutgoingMessage(message_id=r.event_id, routing_key=r.event_type,
-                                body=r.body.encode()) for r in rows])
-        by_id = {r.event_id: r.position for r in rows}
+                OutgoingMessage(message_id=r.event_id, routing_key=r.routing_key, exchange=r.exchange,
+                                body=r.body.encode(), key=str(r.position)) for r in rows])
+        by_key = {str(r.position): r.position for r in rows}
         now = datetime.now(timezone.utc)
         with writer_lock(self.engine), self.engine.begin() as conn:
             if result.confirmed:
                 conn.execute(outbox.update()
-                             .where(outbox.c.position.in_([by_id[i] for i in result.confirmed]))
+                             .where(outbox.c.position.in_([by_key[k] for k in result.confirmed]))
                              .values(published_at=now))
-            for event_id, reason in result.failed.items():
-                log.error("outbox event %s was not accepted by the broker: %s; it stays pending",
-                          event_id, reason)
-                conn.execute(outbox.update().where(outbox.c.position == by_id[event_id])
+            for key, reason in result.failed.items():
+                log.error("outbox row %s was not accepted by the broker: %s; it stays pending", key, reason)
+                conn.execute(outbox.update().where(outbox.c.position == by_key[key])
                              .values(attempts=outbox.c.attempts + 1, last_error=reason))
         return len(result.confirmed)

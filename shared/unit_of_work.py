@@ -35,10 +35,11 @@ class UnitOfWork:
         finally:
             self._lock.__exit__(None, None, None)
 
-    def emit(self, envelope: Envelope) -> Envelope:
-        """Validate the event against its schema and stage it in the outbox."""
+    def emit(self, envelope: Envelope, exchange: str | None = None, routing_key: str | None = None) -> Envelope:
+        """Validate the event against its schema and stage it in the outbox (by default on the
+        events exchange under its type; agency feeds name their own exchange and key)."""
         self._registry.check(envelope)
-        outbox.add(self.session, envelope)
+        outbox.add(self.session, envelope, exchange, routing_key)
         self._emitted += 1
         return envelope
 

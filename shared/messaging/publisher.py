@@ -16,6 +16,9 @@ from ..events.envelope import CONTENT_TYPE
 from .topology import declare_exchange
 
 
+TRACKING_HEADER = "x-tsunagu-key"
+
+
 class PublishTimeout(Exception):
     """The broker did not confirm the batch in time; the unconfirmed part is sent again later."""
 
@@ -27,6 +30,11 @@ class OutgoingMessage:
     body: bytes
     headers: dict | None = None
     exchange: str | None = None
+    key: str | None = None  # how the result names it; defaults to message_id
+
+    @property
+    def tracking_key(self) -> str:
+        return self.key or self.message_id
 
 
 @dataclass
@@ -81,13 +89,15 @@ class ConfirmingPublisher:
         self._result = BatchResult()
         try:
             for message in messages:
+                headers = dict(message.headers or {})
+                if message.tracking_key != message.message_id:
+                    headers[TRACKING_HEADER] = message.tracking_key
                 channel.basic_publish(
                     amqp.Message(message.body, content_type=CONTENT_TYPE, delivery_mode=2,
-                                 message_id=message.message_id,
-                                 application_headers=message.headers or {}),
+                                 message_id=message.message_id, application_headers=headers),
                     exchange=self.exchange if message.exchange is None else message.exchange,
                     routing_key=message.routing_key, mandatory=True)
-                self._outstanding[self._next_tag] = message.message_id
+                self._outstanding[self._next_tag] = message.tracking_key
                 self._next_tag += 1
             deadline = time.monotonic() + self.confirm_timeout
             while self._outstanding:
@@ -123,7 +133,9 @@ class ConfirmingPublisher:
 
     def _on_return(self, exc, exchange, routing_key, message):
         # A returned message is still acked afterwards; remember why it failed.
-        self._result.failed[message.properties.get("message_id")] = (
+        headers = message.properties.get("application_headers") or {}
+        key = headers.get(TRACKING_HEADER) or message.properties.get("message_id")
+        self._result.failed[key] = (
             f"unroutable: no queue bound for {routing_key!r} on exchange {exchange!r} ({exc})")
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 outbox = sa.Table(
     "outbox", backbone,
     sa.Column("position", Position, primary_key=True, autoincrement=True),
-    sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("event_id", sa.String(64), nullable=False),
     sa.Column("event_type", sa.String(128), nullable=False),
     sa.Column("subject", sa.String(128)),
     sa.Column("body", sa.Text, nullable=False),
@@ -19,6 +19,9 @@ outbox = sa.Table(
     sa.Column("published_at", sa.DateTime(timezone=True)),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text),
+    sa.Column("exchange", sa.String(128)),  # null: the events exchange
+    sa.Column("routing_key", sa.String(255), nullable=False),
+    sa.UniqueConstraint("event_id", "routing_key", name="uq_outbox_event_route"),
     sa.Index("ix_outbox_pending", "position",
              postgresql_where=sa.text("published_at IS NULL"),
              sqlite_where=sa.text("published_at IS NULL")),
@@ -41,7 +44,7 @@ def create_backbone_tables(op) -> None:
     op.create_table(
         "outbox",
         sa.Column("position", Position, primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("event_type", sa.String(128), nullable=False),
         sa.Column("subject", sa.String(128)),
         sa.Column("body", sa.Text, nullable=False),
@@ -49,6 +52,9 @@ def create_backbone_tables(op) -> None:
         sa.Column("published_at", sa.DateTime(timezone=True)),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("last_error", sa.Text),
+        sa.Column("exchange", sa.String(128)),
+        sa.Column("routing_key", sa.String(255), nullable=False),
+        sa.UniqueConstraint("event_id", "routing_key", name="uq_outbox_event_route"),
     )
     op.create_index("ix_outbox_pending", "outbox", ["position"],
                     postgresql_where=sa.text("published_at IS NULL"),
