@@ -13,6 +13,7 @@ SERVICES = {
     "intake": "services.intake.service:IntakeService",
     "consent": "services.consent.service:ConsentService",
     "referrals": "services.referrals.service:ReferralService",
+    "notifications": "services.notifications.service:NotificationService",
     "monitor": "services.monitor.service:MonitorService",
 }
 
@@ -104,6 +105,23 @@ def rotate_keys(settings) -> int:
     return 0
 
 
+def provision_feed(settings, desk_id: str) -> int:
+    from urllib.parse import unquote, urlsplit
+
+    from services.notifications.feeds import provision
+
+    from .messaging.management import Management
+    vhost = unquote(urlsplit(settings.amqp_uri).path.lstrip("/")) or "/"
+    try:
+        created = provision(Management(settings.management_uri), vhost, desk_id)
+    except ValueError as exc:
+        print(f"tsunagu: {exc}", file=sys.stderr)
+        return 2
+    for key, value in created.items():
+        print(f"{key}: {value}")
+    return 0
+
+
 def verify_disclosures(settings) -> int:
     """Exit 0 when every entry matches its chain; else print the first entry that does not."""
     from services.consent.handlers import verify_log
@@ -139,6 +157,9 @@ def main(argv=None) -> None:
     commands.add_parser("config", help="validate and print the configuration")
     commands.add_parser("rotate-keys", help="re-encrypt personal data under the newest TSUNAGU_DATA_KEYS key")
     commands.add_parser("verify-disclosures", help="check the disclosure log's hash chain; name the first bad entry")
+    feed_cmd = commands.add_parser("provision-feed", help="create an agency's AMQP feed user (prints the password once)")
+    feed_cmd.add_argument("desk_id")
+    commands.add_parser("asyncapi", help="print the AsyncAPI document of the agency feeds")
     health_cmd = commands.add_parser("health", help="exit 0 when SERVICE is consuming (for healthchecks)")
     health_cmd.add_argument("service", choices=sorted(SERVICES))
     args = parser.parse_args(argv)
@@ -153,6 +174,11 @@ def main(argv=None) -> None:
         sys.exit(play(_settings(), timeout=args.timeout))
     elif args.command == "health":
         sys.exit(health(_settings(), args.service))
+    elif args.command == "provision-feed":
+        sys.exit(provision_feed(_settings(), args.desk_id))
+    elif args.command == "asyncapi":
+        from .asyncapi import document_yaml
+        print(document_yaml(), end="")
     elif args.command == "verify-disclosures":
         sys.exit(verify_disclosures(_settings()))
     elif args.command == "rotate-keys":

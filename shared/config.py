@@ -42,6 +42,10 @@ class Settings:
     capacity_stale_after_days: int = 90
     data_keys: str = ""
     lookup_key: str = ""
+    http_address: str = "127.0.0.1:8000"
+    webhook_max_attempts: int = 6
+    webhook_base_delay: float = 1.0
+    webhook_poll_interval: float = 0.5
 
     def database_url_for(self, service: str) -> str:
         """Each service owns its own database: the URL template names it."""
@@ -71,6 +75,10 @@ _DESCRIPTIONS = {
     "data_keys": "comma-separated Fernet keys for personal data at rest, newest first "
     "(empty: keys generated once in the data directory, for local use only)",
     "lookup_key": "a secret of 32+ characters for keyed look-up hashes (required with TSUNAGU_DATA_KEYS)",
+    "http_address": "host:port the HTTP endpoints (live notification streams) listen on",
+    "webhook_max_attempts": "tries before a webhook delivery is dead-lettered, such as 6",
+    "webhook_base_delay": "seconds before the second try; doubled each time, with jitter",
+    "webhook_poll_interval": "seconds between looks for webhook deliveries that are due",
 }
 
 
@@ -94,6 +102,10 @@ class _SettingsSchema(Schema):
     capacity_stale_after_days = mf.Integer(strict=False, validate=validate.Range(1, 3650))
     data_keys = mf.String()
     lookup_key = mf.String()
+    http_address = mf.String(validate=validate.Regexp(r"^[^:\s]+:\d{1,5}$"))
+    webhook_max_attempts = mf.Integer(strict=False, validate=validate.Range(1, 50))
+    webhook_base_delay = mf.Float(validate=validate.Range(min=0.01, max=3600))
+    webhook_poll_interval = mf.Float(validate=validate.Range(min=0.05, max=3600))
 
     @validates_schema
     def _keys_together(self, data, **_):

@@ -188,19 +188,42 @@ def transition(payload, db, ports: Ports, ctx: Context) -> dict:
             outcome=command["outcome"] if action.name == "complete" else current.outcome))
         if changed.rowcount != 1:
             raise Conflict("the referral changed meanwhile; try again")
-        data = {"referral_id": current.id, "consultation_id": current.consultation_id,
-                "from_desk_id": current.from_desk_id, "to_desk_id": current.to_desk_id,
-                "status": action.target, "previous_status": current.status,
-                "acting_desk_id": command["desk_id"], "actor": command["actor"], "at": _iso(ctx.now),
-                "reason": command["reason"], "outcome": command["outcome"], "note": command["note"],
-                "alternatives": [{"desk_id": a["desk_id"], "reasons": a["reasons"]} for a in alternatives]}
-        _record(uow, current.consultation_id,
-                Envelope(type=action.event_type, version=1, source=SOURCE, subject=current.consultation_id,
-                         data=data),
-                [consultation["desk_id"], current.from_desk_id, current.to_desk_id],
-                {k: v for k, v in data.items() if k not in ("consultation_id",) and v not in (None, [])})
+        data = _record_transition(uow, current, action, consultation["desk_id"], command["desk_id"],
+                                  command["actor"], ctx, reason=command["reason"], outcome=command["outcome"],
+                                  note=command["note"], alternatives=[{"desk_id": a["desk_id"],
+                                                                       "reasons": a["reasons"]} for a in alternatives])
         uow.commit()
     return {"referral_id": current.id, "status": action.target, "alternatives": data["alternatives"]}
+
+
+def on_notification_acknowledged(event, uow, ctx: Context) -> None:
+    """requested → received when the receiving desk acknowledges the notice; later states stay."""
+    data = event.data
+    if data["kind"] != "new_referral" or not data.get("referral_id"):
+        return
+    row = uow.session.execute(sa.select(referrals).where(referrals.c.id == data["referral_id"])).first()
+    if row is None or row.status != lifecycle.REQUESTED or row.to_desk_id != data["desk_id"]:
+        return
+    action = lifecycle.ACTIONS["receive"]
+    uow.session.execute(referrals.update().where(referrals.c.id == row.id, referrals.c.status == row.status)
+                        .values(status=action.target, updated_at=ctx.now))
+    consulting = uow.session.scalar(sa.select(consultations.c.desk_id).where(consultations.c.id == row.consultation_id))
+    _record_transition(uow, row, action, consulting, data["desk_id"], data["actor"], ctx, cause=event)
+
+
+def _record_transition(uow, row, action: lifecycle.Action, consulting_desk: str, acting_desk: str, actor: str,
+                       ctx: Context, cause: Envelope | None = None, reason=None, outcome=None, note=None,
+                       alternatives=()) -> dict:
+    """The transition's event and timeline entry, for the referring, receiving and consulting desks."""
+    data = {"referral_id": row.id, "consultation_id": row.consultation_id, "from_desk_id": row.from_desk_id,
+            "to_desk_id": row.to_desk_id, "status": action.target, "previous_status": row.status,
+            "acting_desk_id": acting_desk, "actor": actor, "at": _iso(ctx.now), "reason": reason,
+            "outcome": outcome, "note": note, "alternatives": list(alternatives)}
+    event = (cause.caused(action.event_type, 1, SOURCE, data, subject=row.consultation_id) if cause else
+             Envelope(type=action.event_type, version=1, source=SOURCE, subject=row.consultation_id, data=data))
+    _record(uow, row.consultation_id, event, [consulting_desk, row.from_desk_id, row.to_desk_id],
+            {k: v for k, v in data.items() if k != "consultation_id" and v not in (None, [])})
+    return data
 
 
 def _decide(command: dict, row) -> lifecycle.Action:

@@ -63,6 +63,11 @@ class ReferralService:
     def on_person_unlinked(self, event, uow):
         handlers.on_person_link_changed(event, uow)
 
+    @subscribe("notification.acknowledged")
+    def on_notification_acknowledged(self, event, uow):
+        """A desk acknowledging a new referral in its inbox has received it."""
+        handlers.on_notification_acknowledged(event, uow, self._context())
+
     @rpc
     def refer(self, payload: dict) -> list:
         """Refer a consultation to one or more desks (``referral.requested`` for each)."""

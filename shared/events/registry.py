@@ -86,6 +86,10 @@ class EventRegistry:
             raise EventSchemaViolation(envelope.type, envelope.version, errors)
         return envelope
 
+    def to_wire(self, envelope: Envelope) -> Envelope:
+        """A loaded event back in its JSON form (to pass it on unchanged, e.g. to an agency feed)."""
+        return envelope.with_data(self.definition(envelope.type, envelope.version).validator.dump(envelope.data))
+
     def load(self, envelope: Envelope) -> Envelope:
         """Upcast an incoming event to the newest version and load its data through the schema."""
         latest = self.latest_version(envelope.type)

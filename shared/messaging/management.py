@@ -31,5 +31,16 @@ class Management:
     def delete_vhost(self, name: str) -> None:
         self._call("DELETE", f"vhosts/{quote(name, safe='')}")
 
+    def put_user(self, name: str, password: str, tags: str = "") -> None:
+        self._call("PUT", f"users/{quote(name, safe='')}", json={"password": password, "tags": tags})
+
+    def set_permissions(self, vhost: str, user: str, configure: str, write: str, read: str) -> None:
+        self._call("PUT", f"permissions/{quote(vhost, safe='')}/{quote(user, safe='')}",
+                   json={"configure": configure, "write": write, "read": read})
+
+    def set_topic_permissions(self, vhost: str, user: str, exchange: str, write: str, read: str) -> None:
+        self._call("PUT", f"topic-permissions/{quote(vhost, safe='')}/{quote(user, safe='')}",
+                   json={"exchange": exchange, "write": write, "read": read})
+
     def overview(self) -> dict:
         return self._call("GET", "overview").json()

@@ -40,8 +40,28 @@ def queue_arguments(queue_type: str, dead_letter_queue: str | None = None) -> di
     return args
 
 
+FEEDS_EXCHANGE = "tsunagu.feeds"
+UNROUTED_FEEDS = "tsunagu.feeds.unrouted"
+UNROUTED_RETENTION_MS = 7 * 24 * 3600 * 1000
+
+
 def declare_exchange(channel, exchange: str) -> None:
+    if exchange == FEEDS_EXCHANGE:
+        declare_feeds(channel)
+        return
     channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
+
+
+def declare_feeds(channel) -> None:
+    """The agency feeds: a topic exchange keyed ``agency.<desk>.<event type>``. A message for an
+    agency that has not subscribed yet goes to a holding queue (kept a week), not back as an
+    error: a missing subscriber must not stall the outbox."""
+    channel.exchange_declare(UNROUTED_FEEDS, "fanout", durable=True, auto_delete=False)
+    channel.queue_declare(UNROUTED_FEEDS, durable=True, auto_delete=False,
+                          arguments={"x-message-ttl": UNROUTED_RETENTION_MS, "x-max-length": 100_000})
+    channel.queue_bind(UNROUTED_FEEDS, UNROUTED_FEEDS, routing_key="")
+    channel.exchange_declare(FEEDS_EXCHANGE, "topic", durable=True, auto_delete=False,
+                             arguments={"alternate-exchange": UNROUTED_FEEDS})
 
 
 def declare_service_queues(channel, exchange: str, service: str, event_types, queue_type: str) -> ServiceQueues:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 class Database(DependencyProvider):
     def __init__(self, migrations: str | Path):
         self.migrations = Path(migrations)
+        self.commit_listeners = []  # called after a commit that emitted events (live streams)
 
     def setup(self):
         self.registry = event_registry_of(self.container)
@@ -64,8 +65,10 @@ class Database(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self
 
-    def _on_commit(self, _emitted: int) -> None:
+    def _on_commit(self, emitted: int) -> None:
         self._wake.set()
+        for listener in self.commit_listeners:
+            listener(emitted)
 
     def _relay_forever(self):
         backoff = 0.2

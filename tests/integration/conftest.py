@@ -1,6 +1,7 @@
 """The running network of services for integration tests: every service on the test's vhost
 and databases, with short pick-up windows so missed deadlines happen within a test."""
 import dataclasses
+import socket
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -9,14 +10,22 @@ from services.consent.service import ConsentService
 from services.directory.service import DirectoryService
 from services.intake.service import IntakeService
 from services.monitor.service import MonitorService
+from services.notifications.service import NotificationService
 from services.referrals.service import ReferralService
 from shared.runtime.settings import nameko_config as build_config
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def settings(settings):
     return dataclasses.replace(settings, pickup_deadlines="risk_to_life=2s,urgent=2s,normal=3bd",
-                               deadline_check_interval=0.2)
+                               deadline_check_interval=0.2, http_address=f"127.0.0.1:{free_port()}",
+                               webhook_base_delay=0.05, webhook_max_attempts=4, webhook_poll_interval=0.1)
 
 
 @pytest.fixture
@@ -27,7 +36,8 @@ def nameko_config(settings):
 @pytest.fixture
 def network(runner_factory, nameko_config):
     """(RPC proxy, the referrals runner): referrals runs apart so a test can kill and restart it."""
-    others = runner_factory(nameko_config, DirectoryService, IntakeService, ConsentService, MonitorService)
+    others = runner_factory(nameko_config, DirectoryService, IntakeService, ConsentService, MonitorService,
+                            NotificationService)
     others.start()
     referrals = runner_factory(nameko_config, ReferralService)
     referrals.start()

@@ -1,0 +1,153 @@
+"""Notification use cases: fan an event out to inboxes, feeds and webhooks; acknowledge; deliver."""
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from typing import Callable
+
+import sqlalchemy as sa
+
+from shared.clock import as_utc
+from shared.errors import Conflict, NotFound, load
+from shared.events import Envelope
+from shared.messaging.topology import FEEDS_EXCHANGE
+
+from . import audience, webhooks
+from .schemas import AcknowledgeSchema, SubscribeWebhookSchema
+from .tables import deliveries, notifications, webhooks as subscriptions
+
+SOURCE = "/tsunagu/notifications"
+
+
+def on_event(event, uow, registry, now: datetime) -> int:
+    """One transaction: the inbox rows, the agency-feed copies and the webhook deliveries."""
+    notices = audience.notices_for(event.type, event.data, event.subject)
+    if not notices:
+        return 0
+    wire = registry.to_wire(event)
+    body = wire.to_json()
+    desks = sorted({n.desk_id for n in notices})
+    hooks = uow.session.execute(sa.select(subscriptions.c.id, subscriptions.c.desk_id).where(
+        subscriptions.c.desk_id.in_(desks), subscriptions.c.active)).all()
+    for notice in notices:
+        uow.session.execute(notifications.insert().values(
+            id=f"n-{uuid.uuid4().hex[:16]}", event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
+            role=notice.role, kind=notice.kind, title=notice.title, urgency=notice.urgency,
+            case_id=notice.case_id, referral_id=notice.referral_id, created_at=now))
+    for desk in desks:
+        uow.emit(wire, exchange=FEEDS_EXCHANGE, routing_key=audience.feed_routing_key(desk, event.type))
+    for hook in hooks:
+        uow.session.execute(deliveries.insert().values(
+            id=f"wd-{uuid.uuid4().hex[:16]}", subscription_id=hook.id, event_id=event.id, body=body,
+            status="pending", attempts=0, next_attempt_at=now, created_at=now))
+    return len(notices)
+
+
+def _view(row) -> dict:
+    return {"id": row.id, "position": row.position, "event_id": row.event_id, "event_type": row.event_type,
+            "desk_id": row.desk_id, "role": row.role, "kind": row.kind, "title": row.title,
+            "urgency": row.urgency, "case_id": row.case_id, "referral_id": row.referral_id,
+            "created_at": as_utc(row.created_at).isoformat(),
+            "read_at": as_utc(row.read_at).isoformat() if row.read_at else None,
+            "acknowledged_at": as_utc(row.acknowledged_at).isoformat() if row.acknowledged_at else None}
+
+
+def inbox(session, desk_id: str, after: int = 0, limit: int = 1000, unacknowledged: bool = False) -> list[dict]:
+    """A desk's notifications after a position, oldest first: what a reconnecting stream replays."""
+    query = (sa.select(notifications).where(notifications.c.desk_id == desk_id, notifications.c.position > after)
+             .order_by(notifications.c.position).limit(limit))
+    if unacknowledged:
+        query = query.where(notifications.c.acknowledged_at.is_(None))
+    return [_view(r) for r in session.execute(query)]
+
+
+def acknowledge(payload, uow, now: datetime) -> dict:
+    """Acknowledging a new-referral notice is how the referral becomes *received*."""
+    command = load(AcknowledgeSchema(), payload)
+    row = uow.session.execute(sa.select(notifications).where(notifications.c.id == command["notification_id"])).first()
+    if row is None or row.desk_id != command["desk_id"]:
+        raise NotFound(f"no notification {command['notification_id']!r}")
+    if row.acknowledged_at is not None:
+        return _view(row)  # twice changes nothing
+    uow.session.execute(notifications.update().where(notifications.c.id == row.id)
+                        .values(acknowledged_at=now, acknowledged_by=command["actor"], read_at=row.read_at or now))
+    if row.kind == "new_referral":
+        uow.emit(Envelope(type="notification.acknowledged", version=1, source=SOURCE, subject=row.case_id, data={
+            "notification_id": row.id, "kind": row.kind, "referral_id": row.referral_id, "desk_id": row.desk_id,
+            "actor": command["actor"], "at": now.isoformat()}))
+    uow.commit()
+    return _view(uow.session.execute(sa.select(notifications).where(notifications.c.id == row.id)).one())
+
+
+# ---------------------------------------------------------------- webhooks
+def subscribe_webhook(payload, uow, now: datetime) -> dict:
+    """Register a receiver; the secret is shown once, here, and stored encrypted."""
+    command = load(SubscribeWebhookSchema(), payload)
+    hook_id, secret = f"wh-{uuid.uuid4().hex[:16]}", secrets.token_urlsafe(32)
+    uow.session.execute(subscriptions.insert().values(id=hook_id, desk_id=command["desk_id"], url=command["url"],
+                                                      secret=secret, active=True, created_at=now))
+    uow.commit()
+    return {"subscription_id": hook_id, "secret": secret}
+
+
+def due_deliveries(session, now: datetime, limit: int = 50) -> list[dict]:
+    rows = session.execute(sa.select(deliveries, subscriptions.c.url, subscriptions.c.secret)
+                           .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+                           .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+                           .order_by(deliveries.c.next_attempt_at).limit(limit)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+Sender = Callable[[str, dict, bytes], tuple[bool, str]]  # (url, headers, body) -> (accepted, detail)
+
+
+def attempt(delivery: dict, send: Sender, now: datetime) -> tuple[bool, str]:
+    body = delivery["body"].encode()
+    stamp = int(now.timestamp())
+    headers = {"Content-Type": "application/cloudevents+json", "X-Tsunagu-Delivery": delivery["id"],
+               "X-Tsunagu-Timestamp": str(stamp), "X-Tsunagu-Signature": webhooks.sign(delivery["secret"], stamp, body)}
+    return send(delivery["url"], headers, body)
+
+
+def record_attempt(uow, delivery: dict, accepted: bool, detail: str, now: datetime, max_attempts: int,
+                   base_delay: float) -> str:
+    attempts = delivery["attempts"] + 1
+    if accepted:
+        values = {"status": "delivered", "attempts": attempts, "delivered_at": now, "last_error": None}
+    elif webhooks.gives_up(attempts, max_attempts):
+        values = {"status": "dead", "attempts": attempts, "last_error": detail}
+    else:
+        values = {"attempts": attempts, "last_error": detail,
+                  "next_attempt_at": now + timedelta(seconds=webhooks.next_delay(attempts, base_delay))}
+    uow.session.execute(deliveries.update().where(deliveries.c.id == delivery["id"],
+                                                  deliveries.c.status == "pending").values(**values))
+    uow.commit()
+    return values.get("status", "pending")
+
+
+def dead_deliveries(session) -> list[dict]:
+    rows = session.execute(sa.select(deliveries).where(deliveries.c.status == "dead").order_by(deliveries.c.created_at))
+    return [{"id": r.id, "subscription_id": r.subscription_id, "event_id": r.event_id, "attempts": r.attempts,
+             "last_error": r.last_error, "event": json.loads(r.body)} for r in rows]
+
+
+def deliveries_for(session, subscription_id: str) -> list[dict]:
+    rows = session.execute(sa.select(deliveries).where(deliveries.c.subscription_id == subscription_id)
+                           .order_by(deliveries.c.created_at))
+    return [{"id": r.id, "event_id": r.event_id, "status": r.status, "attempts": r.attempts,
+             "last_error": r.last_error} for r in rows]
+
+
+def replay(delivery_id: str, uow, now: datetime) -> None:
+    """An admin sends a dead-lettered delivery again, from a fresh count of tries."""
+    changed = uow.session.execute(deliveries.update().where(deliveries.c.id == delivery_id,
+                                                            deliveries.c.status == "dead")
+                                  .values(status="pending", attempts=0, next_attempt_at=now))
+    if changed.rowcount != 1:
+        exists = uow.session.scalar(sa.select(deliveries.c.status).where(deliveries.c.id == delivery_id))
+        if exists is None:
+            raise NotFound(f"no delivery {delivery_id!r}")
+        raise Conflict(f"delivery {delivery_id} is {exists}, not dead")
+    uow.commit()

@@ -1,0 +1,208 @@
+"""Notifications: inboxes, live push with resume, agency AMQP feeds and signed webhooks."""
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pika
+import pytest
+import requests
+
+from services.notifications import webhooks
+from services.notifications.feeds import provision
+from shared.demo import DEMO_CONSULTATIONS
+from shared.messaging.management import Management
+
+from .helpers import wait_for
+
+pytestmark = pytest.mark.integration
+WAKABA = "wakaba-life-independence-center"
+
+
+def refer(proxy, to_desk, case=None):
+    recorded = proxy.intake.record_consultation(case or DEMO_CONSULTATIONS[0])
+    [referral] = proxy.referrals.refer({"consultation_id": recorded["consultation_id"], "from_desk_id": WAKABA,
+                                        "actor": "wakaba-staff", "referrals": [{"to_desk_id": to_desk, "reason": "r"}]})
+    return recorded["consultation_id"], referral["referral_id"]
+
+
+def test_a_new_referral_reaches_the_receiving_inbox_and_acknowledging_it_marks_it_received(network):
+    proxy, _ = network
+    case_id, referral_id = refer(proxy, "hello-work-chiba")
+    [notice] = wait_for(lambda: proxy.notifications.inbox("hello-work-chiba"), what="the new-referral notice")
+    assert (notice["kind"], notice["referral_id"], notice["case_id"]) == ("new_referral", referral_id, case_id)
+    proxy.notifications.acknowledge({"notification_id": notice["id"], "desk_id": "hello-work-chiba", "actor": "hw-1"})
+    wait_for(lambda: proxy.referrals.get_referral(referral_id, WAKABA)["status"] == "received", what="received")
+    back = wait_for(lambda: [n for n in proxy.notifications.inbox(WAKABA) if n["event_type"] == "referral.received"],
+                    what="the referring desk's notice")
+    assert back[0]["referral_id"] == referral_id
+    with pytest.raises(Exception):  # another desk cannot acknowledge it
+        proxy.notifications.acknowledge({"notification_id": notice["id"], "desk_id": WAKABA, "actor": "x"})
+
+
+class SseClient:
+    """A minimal Server-Sent Events reader, as a browser's EventSource would behave."""
+
+    def __init__(self, url, last_event_id=None):
+        headers = {"Last-Event-ID": str(last_event_id)} if last_event_id else {}
+        self.response = requests.get(url, stream=True, headers=headers, timeout=30)
+        self.events, self.last_id = [], last_event_id
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self):
+        event = {}
+        try:
+            for line in self.response.iter_lines(decode_unicode=True):
+                if line.startswith("id: "):
+                    event["id"] = int(line[4:])
+                elif line.startswith("data: "):
+                    event["data"] = json.loads(line[6:])
+                elif line == "" and "data" in event:
+                    self.events.append(event)
+                    self.last_id, event = event["id"], {}
+        except (requests.RequestException, AttributeError, ValueError, OSError):
+            pass  # closed by the test
+
+    def close(self):
+        """Drop the connection as a browser tab would: shut the socket, then let the reader end."""
+        connection = getattr(self.response.raw, "_connection", None)
+        if connection is not None and connection.sock is not None:
+            connection.sock.shutdown(socket.SHUT_RDWR)
+        self._thread.join(5)
+        self.response.close()
+
+
+def test_a_desk_that_reconnects_gets_every_missed_notification_once_in_order(network, settings):
+    proxy, _ = network
+    url = f"http://{settings.http_address}/desks/hikikomori-center/stream"
+    first = SseClient(url)
+    refer(proxy, "hikikomori-center")
+    wait_for(lambda: len(first.events) == 1, what="the first notice, live")
+    resume_from = first.last_id
+    first.close()
+
+    missed = [refer(proxy, "hikikomori-center", dict(DEMO_CONSULTATIONS[i % 3]))[1] for i in range(6)]
+    wait_for(lambda: len(proxy.notifications.inbox("hikikomori-center")) == 7, what="the missed notices")
+    again = SseClient(url, last_event_id=resume_from)
+    wait_for(lambda: len(again.events) == 6, what="the replay")
+    assert [e["data"]["referral_id"] for e in again.events] == missed
+    ids = [e["id"] for e in again.events]
+    assert ids == sorted(ids) and len(set(ids)) == 6 and ids[0] > resume_from
+    _, live = refer(proxy, "hikikomori-center")
+    wait_for(lambda: len(again.events) == 7, what="a live notice after the replay")
+    assert again.events[-1]["data"]["referral_id"] == live
+    time.sleep(0.3)
+    assert len(again.events) == 7  # nothing twice
+    again.close()
+
+
+def test_an_outside_pika_client_gets_its_own_agency_feed_and_is_refused_another(network, settings, vhost):
+    proxy, _ = network
+    management = Management(settings.management_uri)
+    access = provision(management, vhost, "hikikomori-center")
+    provision(management, vhost, "hello-work-chiba")
+    host, port = settings.amqp_uri.split("@")[1].split("/")[0].split(":")
+    params = pika.ConnectionParameters(host=host, port=int(port), virtual_host=vhost,
+                                       credentials=pika.PlainCredentials(access["user"], access["password"]))
+    connection = pika.BlockingConnection(params)
+    channel = connection.channel()
+    channel.queue_declare("feed.hikikomori-center.casework", durable=True)
+    wait_for(lambda: _feeds_exchange_exists(management, vhost), what="the feeds exchange")
+    channel.queue_bind("feed.hikikomori-center.casework", "tsunagu.feeds", routing_key="agency.hikikomori-center.#")
+
+    case_id, referral_id = refer(proxy, "hikikomori-center")
+    refer(proxy, "hello-work-chiba")  # another agency's hand-off: must not arrive here
+    received = []
+
+    def take():
+        method, properties, body = channel.basic_get("feed.hikikomori-center.casework", auto_ack=True)
+        if body:
+            received.append((method.routing_key, properties.content_type, json.loads(body)))
+        return received
+    wait_for(take, what="the feed message")
+    time.sleep(0.5)
+    take()
+    assert [(k, t) for k, t, _ in received] == [("agency.hikikomori-center.referral.requested",
+                                                 "application/cloudevents+json")]
+    event = received[0][2]
+    assert event["data"]["referral_id"] == referral_id and event["subject"] == case_id
+    assert event["specversion"] == "1.0" and "person" not in json.dumps(event)
+
+    with pytest.raises(pika.exceptions.ChannelClosedByBroker) as refused:
+        channel.queue_bind("feed.hikikomori-center.casework", "tsunagu.feeds", routing_key="agency.hello-work-chiba.#")
+    assert refused.value.reply_code == 403 and "ACCESS_REFUSED" in refused.value.reply_text
+    connection.close()
+
+
+def _feeds_exchange_exists(management, vhost):
+    try:
+        management._call("GET", f"exchanges/{requests.utils.quote(vhost, safe='')}/tsunagu.feeds")
+        return True
+    except requests.HTTPError:
+        return False
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver that fails a set number of times, verifying every signature."""
+    failures_left = 0
+    secret = ""
+    accepted: list = []
+    verified: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        ok = webhooks.verify(type(self).secret, self.headers["X-Tsunagu-Timestamp"], body,
+                             self.headers["X-Tsunagu-Signature"], time.time())
+        type(self).verified.append(ok)
+        if type(self).failures_left > 0:
+            type(self).failures_left -= 1
+            self.send_response(500)
+        else:
+            type(self).accepted.append(json.loads(body)["id"])
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def serve(failures):
+    handler = type("ThisReceiver", (Receiver,), {"failures_left": failures, "accepted": [], "verified": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, handler
+
+
+def test_a_webhook_that_fails_three_times_then_succeeds_is_delivered_once_with_a_valid_signature(network):
+    proxy, _ = network
+    server, receiver = serve(failures=3)
+    hook = proxy.notifications.subscribe_webhook({"desk_id": "hikikomori-center",
+                                                  "url": f"http://127.0.0.1:{server.server_port}/tsunagu"})
+    receiver.secret = hook["secret"]
+    refer(proxy, "hikikomori-center")
+    wait_for(lambda: receiver.accepted, timeout=20, what="the delivery")
+    time.sleep(0.5)
+    assert len(receiver.accepted) == 1 and receiver.verified == [True] * 4
+    [delivery] = proxy.notifications.webhook_deliveries(hook["subscription_id"])
+    assert (delivery["status"], delivery["attempts"]) == ("delivered", 4)
+    server.shutdown()
+
+
+def test_a_webhook_that_always_fails_is_dead_lettered_and_an_admin_replay_delivers_it(network):
+    proxy, _ = network
+    server, receiver = serve(failures=10_000)
+    hook = proxy.notifications.subscribe_webhook({"desk_id": "hello-work-chiba",
+                                                  "url": f"http://127.0.0.1:{server.server_port}/down"})
+    receiver.secret = hook["secret"]
+    refer(proxy, "hello-work-chiba")
+    [dead] = wait_for(lambda: proxy.notifications.dead_webhook_deliveries(), timeout=20, what="the dead letter")
+    assert dead["attempts"] == 4 and dead["last_error"] == "HTTP 500"
+    assert dead["event"]["type"] == "referral.requested"
+    receiver.failures_left = 0  # the receiver recovers
+    proxy.notifications.replay_webhook_delivery(dead["id"])
+    wait_for(lambda: receiver.accepted, what="the replayed delivery")
+    assert receiver.accepted == [dead["event"]["id"]]
+    assert proxy.notifications.dead_webhook_deliveries() == []
+    server.shutdown()
