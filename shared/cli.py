@@ -154,7 +154,8 @@ def main(argv=None) -> None:
                          help=f"one or more of: {', '.join(SERVICES)}")
     demo_cmd = commands.add_parser("demo", help="record the invented demo cases and show a trace")
     demo_cmd.add_argument("--timeout", type=float, default=30.0)
-    commands.add_parser("config", help="validate and print the configuration")
+    config_cmd = commands.add_parser("config", help="validate and print the configuration")
+    config_cmd.add_argument("--markdown", action="store_true", help="print the table of every setting instead")
     commands.add_parser("rotate-keys", help="re-encrypt personal data under the newest TSUNAGU_DATA_KEYS key")
     commands.add_parser("verify-disclosures", help="check the disclosure log's hash chain; name the first bad entry")
     feed_cmd = commands.add_parser("provision-feed", help="create an agency's AMQP feed user (prints the password once)")
@@ -183,6 +184,11 @@ def main(argv=None) -> None:
         sys.exit(verify_disclosures(_settings()))
     elif args.command == "rotate-keys":
         sys.exit(rotate_keys(_settings()))
+    elif args.command == "config" and args.markdown:
+        from .config import describe
+        print("| variable | default | expected form |\n|---|---|---|")
+        for variable, default, meaning in describe():
+            print(f"| `{variable}` | `{default}` | {meaning} |")
     elif args.command == "config":
         settings = _settings()
         for name, value in vars(settings).items():

@@ -45,7 +45,12 @@ class Settings:
     http_address: str = "127.0.0.1:8000"
     webhook_max_attempts: int = 6
     webhook_base_delay: float = 1.0
-    webhook_poll_interval: float = 0.5
+    delivery_poll_interval: float = 0.5
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    mail_from: str = "tsunagu@localhost"
+    public_url: str = "http://127.0.0.1:8000"
+    digest_interval: float = 3600.0
 
     def database_url_for(self, service: str) -> str:
         """Each service owns its own database: the URL template names it."""
@@ -78,7 +83,12 @@ _DESCRIPTIONS = {
     "http_address": "host:port the HTTP endpoints (live notification streams) listen on",
     "webhook_max_attempts": "tries before a webhook delivery is dead-lettered, such as 6",
     "webhook_base_delay": "seconds before the second try; doubled each time, with jitter",
-    "webhook_poll_interval": "seconds between looks for webhook deliveries that are due",
+    "delivery_poll_interval": "seconds between looks for webhook deliveries and e-mail alerts that are due",
+    "smtp_host": "the SMTP server for e-mail alerts and digests",
+    "smtp_port": "its port, such as 25 or 587",
+    "mail_from": "the sender address of tsunagu's e-mail",
+    "public_url": "the base URL staff open from an e-mail (links only; e-mail carries no personal data)",
+    "digest_interval": "seconds between e-mail digests of non-urgent notices, such as 3600",
 }
 
 
@@ -105,7 +115,12 @@ class _SettingsSchema(Schema):
     http_address = mf.String(validate=validate.Regexp(r"^[^:\s]+:\d{1,5}$"))
     webhook_max_attempts = mf.Integer(strict=False, validate=validate.Range(1, 50))
     webhook_base_delay = mf.Float(validate=validate.Range(min=0.01, max=3600))
-    webhook_poll_interval = mf.Float(validate=validate.Range(min=0.05, max=3600))
+    delivery_poll_interval = mf.Float(validate=validate.Range(min=0.05, max=3600))
+    smtp_host = mf.String(validate=validate.Length(min=1))
+    smtp_port = mf.Integer(strict=False, validate=validate.Range(1, 65535))
+    mail_from = mf.Email()
+    public_url = mf.Url(require_tld=False)
+    digest_interval = mf.Float(validate=validate.Range(min=0.1, max=86400))
 
     @validates_schema
     def _keys_together(self, data, **_):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Callable
 
 import sqlalchemy as sa
@@ -14,14 +14,14 @@ from shared.errors import Conflict, NotFound, load
 from shared.events import Envelope
 from shared.messaging.topology import FEEDS_EXCHANGE
 
-from . import audience, webhooks
-from .schemas import AcknowledgeSchema, SubscribeWebhookSchema
-from .tables import deliveries, notifications, webhooks as subscriptions
+from . import audience, preferences, webhooks
+from .schemas import AcknowledgeSchema, PreferencesSchema, SubscribeWebhookSchema
+from .tables import deliveries, emails, notifications, staff, webhooks as subscriptions
 
 SOURCE = "/tsunagu/notifications"
 
 
-def on_event(event, uow, registry, now: datetime) -> int:
+def on_event(event, uow, registry, now: datetime, local_now: datetime | None = None) -> int:
     """One transaction: the inbox rows, the agency-feed copies and the webhook deliveries."""
     notices = audience.notices_for(event.type, event.data, event.subject)
     if not notices:
@@ -31,11 +31,15 @@ def on_event(event, uow, registry, now: datetime) -> int:
     desks = sorted({n.desk_id for n in notices})
     hooks = uow.session.execute(sa.select(subscriptions.c.id, subscriptions.c.desk_id).where(
         subscriptions.c.desk_id.in_(desks), subscriptions.c.active)).all()
+    created = []
     for notice in notices:
+        notification_id = f"n-{uuid.uuid4().hex[:16]}"
         uow.session.execute(notifications.insert().values(
-            id=f"n-{uuid.uuid4().hex[:16]}", event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
+            id=notification_id, event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
             role=notice.role, kind=notice.kind, title=notice.title, urgency=notice.urgency,
             case_id=notice.case_id, referral_id=notice.referral_id, created_at=now))
+        created.append((notification_id, notice))
+    queue_emails(uow, created, local_now or now, now)
     for desk in desks:
         uow.emit(wire, exchange=FEEDS_EXCHANGE, routing_key=audience.feed_routing_key(desk, event.type))
     for hook in hooks:
@@ -151,3 +155,77 @@ def replay(delivery_id: str, uow, now: datetime) -> None:
             raise NotFound(f"no delivery {delivery_id!r}")
         raise Conflict(f"delivery {delivery_id} is {exists}, not dead")
     uow.commit()
+
+
+# ---------------------------------------------------------------- e-mail
+def set_preferences(payload, uow) -> dict:
+    command = load(PreferencesSchema(), payload)
+    uow.session.execute(staff.delete().where(staff.c.staff_id == command["staff_id"]))
+    uow.session.execute(staff.insert().values(**command))
+    uow.commit()
+    return command
+
+
+def _clock(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+def queue_emails(uow, notices: list[tuple[str, audience.Notice]], local_now: datetime, now: datetime) -> None:
+    """Alerts now for urgent notices (quiet hours respected unless a life is at risk), the rest
+    into the digest. Only staff who chose e-mail get any."""
+    for notification_id, notice in notices:
+        query = sa.select(staff).where(staff.c.desk_id == notice.desk_id, staff.c.email.is_not(None))
+        if notice.role == audience.SUPERVISOR:
+            query = query.where(staff.c.supervisor)
+        for member in uow.session.execute(query):
+            if "email" not in member.channels:
+                continue
+            urgent = preferences.email_now(notice.urgency, local_now.time(), _clock(member.quiet_start),
+                                           _clock(member.quiet_end))
+            uow.session.execute(emails.insert().values(
+                id=f"em-{uuid.uuid4().hex[:16]}", staff_id=member.staff_id, notification_id=notification_id,
+                kind="alert" if urgent else "digest-item", status="pending", created_at=now))
+
+
+Mailer = Callable[[str, str, str], None]  # (to, subject, body); raises when the server refuses
+
+
+def send_emails(db, mail: Mailer, public_url: str, kind: str, now: datetime) -> int:
+    """Send pending alerts one by one, or each member's digest items as one message."""
+    with db.unit_of_work() as uow:
+        rows = uow.session.execute(
+            sa.select(emails.c.id, emails.c.staff_id, staff.c.email, notifications.c.id.label("notification_id"),
+                      notifications.c.title, notifications.c.urgency)
+            .join(staff, staff.c.staff_id == emails.c.staff_id)
+            .join(notifications, notifications.c.id == emails.c.notification_id)
+            .where(emails.c.status == "pending", emails.c.kind == kind).order_by(emails.c.created_at)).all()
+    groups = [[r] for r in rows] if kind == "alert" else _by_staff(rows)
+    sent = 0
+    for group in groups:
+        subject, body = _message(group, public_url, kind)
+        try:
+            mail(group[0].email, subject, body)
+        except Exception:  # the server refused or is away: the rows stay pending for the next round
+            continue
+        with db.unit_of_work() as uow:
+            uow.session.execute(emails.update().where(emails.c.id.in_([r.id for r in group]))
+                                .values(status="sent", sent_at=now))
+            uow.commit()
+        sent += 1
+    return sent
+
+
+def _by_staff(rows) -> list[list]:
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row.staff_id, []).append(row)
+    return list(groups.values())
+
+
+def _message(group, public_url: str, kind: str) -> tuple[str, str]:
+    """Titles and links only: e-mail carries no personal data."""
+    lines = [f"・{r.title}\n  {public_url.rstrip('/')}/inbox?notification={r.notification_id}" for r in group]
+    footer = "\n\n詳細はリンク先（tsunagu）でご確認ください。このメールには個人情報を含めていません。\n"
+    if kind == "alert":
+        return f"[tsunagu] {group[0].title}", "\n".join(lines) + footer
+    return f"[tsunagu] 未確認の通知 {len(group)} 件", "\n".join(lines) + footer

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import smtplib
 import threading
+from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 from nameko.extensions import DependencyProvider
@@ -21,6 +24,16 @@ from shared.runtime.timer import SettingsTimer
 from . import audience, handlers
 
 KEEP_ALIVE_SECONDS = 15
+
+
+def smtp_mailer(settings):
+    def mail(to: str, subject: str, body: str) -> None:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = settings.mail_from, to, subject
+        message.set_content(body)
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as server:
+            server.send_message(message)
+    return mail
 
 
 def post(url: str, headers: dict, body: bytes) -> tuple[bool, str]:
@@ -70,7 +83,8 @@ class NotificationService:
 
     def on_event(self, event, uow):
         """Inbox rows, agency-feed copies and webhook deliveries, in the event's transaction."""
-        handlers.on_event(event, uow, self.db.registry, utc_now())
+        now = utc_now()
+        handlers.on_event(event, uow, self.db.registry, now, now.astimezone(ZoneInfo(self.db.settings.timezone)))
 
     for _event_type in audience.SUBSCRIBED:
         on_event = subscribe(_event_type)(on_event)
@@ -134,7 +148,22 @@ class NotificationService:
         with self.db.unit_of_work() as uow:
             handlers.replay(delivery_id, uow, utc_now())
 
-    @SettingsTimer.decorator(setting="webhook_poll_interval")
+    @rpc
+    def set_preferences(self, payload: dict) -> dict:
+        """Channels (inbox, email), e-mail address and quiet hours of one staff member."""
+        with self.db.unit_of_work() as uow:
+            return handlers.set_preferences(payload, uow)
+
+    @SettingsTimer.decorator(setting="delivery_poll_interval")
+    def send_alerts(self):
+        handlers.send_emails(self.db, smtp_mailer(self.db.settings), self.db.settings.public_url, "alert", utc_now())
+
+    @SettingsTimer.decorator(setting="digest_interval")
+    def send_digests(self):
+        handlers.send_emails(self.db, smtp_mailer(self.db.settings), self.db.settings.public_url, "digest-item",
+                             utc_now())
+
+    @SettingsTimer.decorator(setting="delivery_poll_interval")
     def deliver_webhooks(self):
         """Network calls happen outside any transaction; each outcome is recorded after."""
         settings = self.db.settings

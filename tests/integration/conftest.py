@@ -25,7 +25,8 @@ def free_port() -> int:
 def settings(settings):
     return dataclasses.replace(settings, pickup_deadlines="risk_to_life=2s,urgent=2s,normal=3bd",
                                deadline_check_interval=0.2, http_address=f"127.0.0.1:{free_port()}",
-                               webhook_base_delay=0.05, webhook_max_attempts=4, webhook_poll_interval=0.1)
+                               webhook_base_delay=0.05, webhook_max_attempts=4, delivery_poll_interval=0.1,
+                               smtp_port=free_port(), digest_interval=1.0)
 
 
 @pytest.fixture

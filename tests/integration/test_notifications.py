@@ -1,6 +1,10 @@
 """Notifications: inboxes, live push with resume, agency AMQP feeds and signed webhooks."""
 import json
+import mailbox
+from email.header import decode_header, make_header
 import socket
+import subprocess
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -206,3 +210,52 @@ def test_a_webhook_that_always_fails_is_dead_lettered_and_an_admin_replay_delive
     assert receiver.accepted == [dead["event"]["id"]]
     assert proxy.notifications.dead_webhook_deliveries() == []
     server.shutdown()
+
+
+@pytest.fixture
+def smtp_server(settings, tmp_path):
+    """A real SMTP server (aiosmtpd) writing every message it accepts to a Maildir."""
+    maildir = tmp_path / "maildir"
+    server = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{settings.smtp_port}",
+                               "-c", "aiosmtpd.handlers.Mailbox", str(maildir)])
+    wait_for(lambda: _listening(settings.smtp_port), what="the SMTP server")
+    yield maildir
+    server.terminate()
+    server.wait(10)
+
+
+def _listening(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _mails(maildir):
+    box = mailbox.Maildir(str(maildir), create=False) if maildir.exists() else []
+    return [(m["To"], str(make_header(decode_header(m["Subject"]))), m.get_payload(decode=True).decode())
+            for m in box]
+
+
+def test_urgent_notices_are_e_mailed_at_once_quiet_hours_wait_for_the_digest_and_a_life_at_risk_does_not(
+        network, smtp_server):
+    proxy, _ = network
+    proxy.notifications.set_preferences({"staff_id": "hw-day", "desk_id": "hello-work-chiba",
+                                         "email": "hw-day@example.org", "channels": ["inbox", "email"]})
+    proxy.notifications.set_preferences({"staff_id": "hw-night", "desk_id": "hello-work-chiba",
+                                         "email": "hw-night@example.org", "channels": ["inbox", "email"],
+                                         "quiet_start": "00:00", "quiet_end": "23:59"})
+    proxy.notifications.set_preferences({"staff_id": "hw-inbox-only", "desk_id": "hello-work-chiba",
+                                         "email": "hw-inbox@example.org", "channels": ["inbox"]})
+    refer(proxy, "hello-work-chiba", dict(DEMO_CONSULTATIONS[0], urgency="urgent"))
+    alerts = wait_for(lambda: _mails(smtp_server), what="the urgent alert")
+    assert [(to, subject) for to, subject, _ in alerts] == [("hw-day@example.org", "[tsunagu] 新しいつなぎが届きました")]
+    refer(proxy, "hello-work-chiba", dict(DEMO_CONSULTATIONS[0], urgency="risk_to_life"))
+    wait_for(lambda: len(_mails(smtp_server)) >= 3, what="the risk-to-life alerts")
+    digest = wait_for(lambda: [m for m in _mails(smtp_server) if "未確認の通知" in m[1]], what="the digest")
+    assert [to for to, _, _ in digest] == ["hw-night@example.org"]
+    everything = _mails(smtp_server)
+    assert {to for to, _, _ in everything} == {"hw-day@example.org", "hw-night@example.org"}
+    for _, _, body in everything:
+        assert "/inbox?notification=n-" in body
+        for secret in (DEMO_CONSULTATIONS[0]["person"]["name"], DEMO_CONSULTATIONS[0]["person"]["phone"],
+                       DEMO_CONSULTATIONS[0]["summary"]):
+            assert secret not in body

@@ -56,3 +56,23 @@ def upgrade():
         sa.Column("delivered_at", Moment),
         sa.UniqueConstraint("subscription_id", "event_id", name="uq_delivery_once"),
     )
+    op.create_table(
+        "staff_preferences",
+        sa.Column("staff_id", sa.String(64), primary_key=True),
+        sa.Column("desk_id", sa.String(64), nullable=False, index=True),
+        sa.Column("email", sa.String(254)),
+        sa.Column("channels", sa.JSON, nullable=False),
+        sa.Column("quiet_start", sa.String(5)),
+        sa.Column("quiet_end", sa.String(5)),
+        sa.Column("supervisor", sa.Boolean, nullable=False),
+    )
+    op.create_table(
+        "email_outbox",
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("staff_id", sa.String(64), nullable=False, index=True),
+        sa.Column("notification_id", sa.String(64)),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("created_at", Moment, nullable=False),
+        sa.Column("sent_at", Moment),
+    )
