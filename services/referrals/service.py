@@ -1,6 +1,7 @@
 """The referrals nameko service: entrypoints and the adapters to other services only."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,10 @@ from shared.runtime.timer import SettingsTimer
 from . import handlers
 
 
+DESK_CACHE_SECONDS = 60.0
+_desks: dict[str, tuple[float, dict]] = {}  # the directory changes rarely; look-ups are hot
+
+
 class RpcPorts:
     """What the referral handlers need from the directory and intake, over RPC."""
 
@@ -23,12 +28,17 @@ class RpcPorts:
         self._directory, self._intake = directory, intake
 
     def desk(self, desk_id):
+        cached = _desks.get(desk_id)
+        if cached and time.monotonic() - cached[0] < DESK_CACHE_SECONDS:
+            return cached[1]
         try:
-            return self._directory.get_desk(desk_id)
+            desk = self._directory.get_desk(desk_id)
         except RemoteError as exc:
             if exc.exc_type == "NotFound":
                 raise NotFound(exc.value) from exc
             raise
+        _desks[desk_id] = (time.monotonic(), desk)
+        return desk
 
     def alternatives(self, concerns, ward, exclude):
         return self._directory.suggest({"concerns": concerns, "ward": ward, "exclude": exclude, "limit": 3})
