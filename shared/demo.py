@@ -77,7 +77,7 @@ def _closed_loop(cluster, case_id: str, person_ref: str) -> None:
     for r in referred:
         print(f"    referred to {r['to_desk_id']} ({r['referral_id']}), pick up by {r['pickup_deadline']}")
     _consent_and_share(cluster, person_ref, by_desk["hikikomori-center"])
-    _act(cluster, by_desk["hikikomori-center"], "receive", "hikikomori-center")
+    _acknowledge_in_inbox(cluster, "hikikomori-center", by_desk["hikikomori-center"])
     _act(cluster, by_desk["hikikomori-center"], "accept", "hikikomori-center")
     rejected = _act(cluster, by_desk["hello-work-chiba"], "reject", "hello-work-chiba",
                     reason="まず就労準備支援から始めるのが適切")
@@ -90,6 +90,23 @@ def _closed_loop(cluster, case_id: str, person_ref: str) -> None:
     for entry in cluster.referrals.timeline(case_id, WAKABA):
         detail = entry.get("to_desk_id") or entry.get("status") or entry.get("channel") or ""
         print(f"      {entry['at'][:19]}  {entry['type']:24} {detail}")
+
+
+def _acknowledge_in_inbox(cluster, desk_id: str, referral_id: str, timeout: float = 10.0) -> None:
+    """The receiving desk sees the hand-off in its inbox; acknowledging it marks it received."""
+    deadline = time.monotonic() + timeout
+    while not (notices := [n for n in cluster.notifications.inbox(desk_id) if n["referral_id"] == referral_id]):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{desk_id} did not get the notice of {referral_id}")
+        time.sleep(0.05)
+    cluster.notifications.acknowledge({"notification_id": notices[0]["id"], "desk_id": desk_id,
+                                       "actor": f"{desk_id}-staff"})
+    while cluster.referrals.get_referral(referral_id, WAKABA)["status"] != "received":
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{referral_id} was not marked received")
+        time.sleep(0.05)
+    print(f"    {desk_id} inbox: 「{notices[0]['title']}」 acknowledged → received "
+          f"(live: GET /desks/{desk_id}/stream)")
 
 
 def _consent_and_share(cluster, person_ref: str, referral_id: str) -> None:

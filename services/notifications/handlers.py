@@ -16,7 +16,7 @@ from shared.messaging.topology import FEEDS_EXCHANGE
 
 from . import audience, preferences, webhooks
 from .schemas import AcknowledgeSchema, PreferencesSchema, SubscribeWebhookSchema
-from .tables import deliveries, emails, notifications, staff, webhooks as subscriptions
+from .tables import deliveries, desk_sequences, emails, notifications, staff, webhooks as subscriptions
 
 SOURCE = "/tsunagu/notifications"
 
@@ -36,6 +36,7 @@ def on_event(event, uow, registry, now: datetime, local_now: datetime | None = N
         notification_id = f"n-{uuid.uuid4().hex[:16]}"
         uow.session.execute(notifications.insert().values(
             id=notification_id, event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
+            seq=next_seq(uow.session, notice.desk_id),
             role=notice.role, kind=notice.kind, title=notice.title, urgency=notice.urgency,
             case_id=notice.case_id, referral_id=notice.referral_id, created_at=now))
         created.append((notification_id, notice))
@@ -49,8 +50,18 @@ def on_event(event, uow, registry, now: datetime, local_now: datetime | None = N
     return len(notices)
 
 
+def next_seq(session, desk_id: str) -> int:
+    """The desk's next notification number; its row stays locked until this transaction ends."""
+    seq = session.scalar(desk_sequences.update().where(desk_sequences.c.desk_id == desk_id)
+                         .values(last_seq=desk_sequences.c.last_seq + 1).returning(desk_sequences.c.last_seq))
+    if seq is None:  # the desk's first: a racing first insert fails on the key and is retried
+        session.execute(desk_sequences.insert().values(desk_id=desk_id, last_seq=1))
+        seq = 1
+    return seq
+
+
 def _view(row) -> dict:
-    return {"id": row.id, "position": row.position, "event_id": row.event_id, "event_type": row.event_type,
+    return {"id": row.id, "position": row.seq, "event_id": row.event_id, "event_type": row.event_type,
             "desk_id": row.desk_id, "role": row.role, "kind": row.kind, "title": row.title,
             "urgency": row.urgency, "case_id": row.case_id, "referral_id": row.referral_id,
             "created_at": as_utc(row.created_at).isoformat(),
@@ -60,8 +71,8 @@ def _view(row) -> dict:
 
 def inbox(session, desk_id: str, after: int = 0, limit: int = 1000, unacknowledged: bool = False) -> list[dict]:
     """A desk's notifications after a position, oldest first: what a reconnecting stream replays."""
-    query = (sa.select(notifications).where(notifications.c.desk_id == desk_id, notifications.c.position > after)
-             .order_by(notifications.c.position).limit(limit))
+    query = (sa.select(notifications).where(notifications.c.desk_id == desk_id, notifications.c.seq > after)
+             .order_by(notifications.c.seq).limit(limit))
     if unacknowledged:
         query = query.where(notifications.c.acknowledged_at.is_(None))
     return [_view(r) for r in session.execute(query)]

@@ -8,11 +8,12 @@ Moment = sa.DateTime(timezone=True)
 
 notifications = sa.Table(
     "notifications", metadata,
-    sa.Column("position", sa.Integer, primary_key=True, autoincrement=True),  # the stream's resume point
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("id", sa.String(64), nullable=False, unique=True),
     sa.Column("event_id", sa.String(64), nullable=False),
     sa.Column("event_type", sa.String(128), nullable=False),
     sa.Column("desk_id", sa.String(64), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),  # per desk, committed in order: the resume point
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("title", sa.Text, nullable=False),
@@ -71,4 +72,12 @@ emails = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, index=True),  # pending | sent
     sa.Column("created_at", Moment, nullable=False),
     sa.Column("sent_at", Moment),
+)
+
+# The last notification number of each desk. Taking the next one locks the desk's row until the
+# transaction ends, so a desk's numbers commit in order and a resuming stream never skips one.
+desk_sequences = sa.Table(
+    "desk_sequences", metadata,
+    sa.Column("desk_id", sa.String(64), primary_key=True),
+    sa.Column("last_seq", sa.Integer, nullable=False),
 )

@@ -21,6 +21,7 @@ def upgrade():
         sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("event_type", sa.String(128), nullable=False),
         sa.Column("desk_id", sa.String(64), nullable=False, index=True),
+        sa.Column("seq", sa.Integer, nullable=False),  # per desk, committed in order: the resume point
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("title", sa.Text, nullable=False),
@@ -75,4 +76,9 @@ def upgrade():
         sa.Column("status", sa.String(16), nullable=False, index=True),
         sa.Column("created_at", Moment, nullable=False),
         sa.Column("sent_at", Moment),
+    )
+    op.create_table(
+        "desk_sequences",
+        sa.Column("desk_id", sa.String(64), primary_key=True),
+        sa.Column("last_seq", sa.Integer, nullable=False),
     )
