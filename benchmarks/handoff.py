@@ -187,9 +187,18 @@ def main():
         steady_n = int(args.rate * args.seconds)
         with ClusterRpcProxy(nameko_config(settings), timeout=60) as proxy:
             progress(f"recording {steady_n + args.burst} consultations")
-            cases = [proxy.intake.record_consultation(DEMO_CONSULTATIONS[i % 3])["consultation_id"]
+            cases = [proxy.intake.record_consultation(DEMO_CONSULTATIONS[0])["consultation_id"]
                      for i in range(steady_n + args.burst)]
-            eventlet.sleep(1)  # the consultation events reach the referral service
+            settle = time.perf_counter()
+            while True:  # every consultation event has reached the referral service
+                try:
+                    proxy.referrals.timeline(cases[-1], "wakaba-life-independence-center")
+                    break
+                except Exception:
+                    if time.perf_counter() - settle > 300:
+                        raise SystemExit("the referral service did not catch up in 300 s")
+                    eventlet.sleep(0.2)
+            progress(f"  the referral service caught up in {time.perf_counter() - settle:.1f} s")
             stream = Stream(f"http://{settings.http_address}/desks/{DESK}/stream")
             progress(f"{steady_n} hand-offs at {args.rate:g}/s")
             started, _ = handoffs(proxy, cases[:steady_n], args.rate)
