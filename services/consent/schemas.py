@@ -1,9 +1,9 @@
 """Wire schemas of the consent service."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .policy import BASES, CATEGORIES, PURPOSES
+from shared.wire import Id
 
-Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+from .policy import BASES, CATEGORIES, PURPOSES
 
 
 class ProvisionSchema(Schema):

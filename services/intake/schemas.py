@@ -3,8 +3,7 @@ nothing is written; any well-formed consultation is accepted, whatever its conce
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.vocabulary import CHANNELS, CONCERNS, REPORTER_KINDS, URGENCIES, WARDS
-
-Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+from shared.wire import Id
 
 
 class HouseholdMemberSchema(Schema):

@@ -1,7 +1,7 @@
 """Wire schemas of the notification service."""
 from marshmallow import Schema, fields, validate
 
-Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
+from shared.wire import Id
 
 
 class AcknowledgeSchema(Schema):

@@ -2,11 +2,11 @@
 from marshmallow import Schema, fields, validate
 
 from shared.vocabulary import URGENCIES
+from shared.wire import Id
 
 from .lifecycle import ACTIONS
 from .meetings import KINDS
 
-Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=64), **kw)  # noqa: E731
 Text = lambda **kw: fields.String(validate=validate.Length(max=4000), **kw)  # noqa: E731
 
 
