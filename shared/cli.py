@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+STOP_TIMEOUT = 20  # seconds a graceful stop may take before the services are killed
+
 SERVICES = {
     "directory": "services.directory.service:DirectoryService",
     "intake": "services.intake.service:IntakeService",
@@ -64,7 +66,13 @@ def run(names: list[str]) -> None:
                                       settings.amqp_uri.rsplit("@", 1)[-1])
     print(f"tsunagu: running {', '.join(names)}; Ctrl-C stops", flush=True)
     stop.wait()
-    runner.stop()
+    stopping = eventlet.spawn(runner.stop)
+    try:
+        with eventlet.Timeout(STOP_TIMEOUT):
+            stopping.wait()  # in-flight work finishes and is acked
+    except eventlet.Timeout:  # e.g. the broker is gone: unacked messages are redelivered later
+        logging.getLogger("tsunagu").warning("graceful stop took over %ss; killing", STOP_TIMEOUT)
+        runner.kill()
 
 
 def health(settings, service: str) -> int:

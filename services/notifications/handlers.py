@@ -31,15 +31,7 @@ def on_event(event, uow, registry, now: datetime, local_now: datetime | None = N
     desks = sorted({n.desk_id for n in notices})
     hooks = uow.session.execute(sa.select(subscriptions.c.id, subscriptions.c.desk_id).where(
         subscriptions.c.desk_id.in_(desks), subscriptions.c.active)).all()
-    created = []
-    for notice in notices:
-        notification_id = f"n-{uuid.uuid4().hex[:16]}"
-        uow.session.execute(notifications.insert().values(
-            id=notification_id, event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
-            seq=next_seq(uow.session, notice.desk_id),
-            role=notice.role, kind=notice.kind, title=notice.title, urgency=notice.urgency,
-            case_id=notice.case_id, referral_id=notice.referral_id, created_at=now))
-        created.append((notification_id, notice))
+    created = [(f"n-{uuid.uuid4().hex[:16]}", notice) for notice in sorted(notices, key=lambda n: n.desk_id)]
     queue_emails(uow, created, local_now or now, now)
     for desk in desks:
         uow.emit(wire, exchange=FEEDS_EXCHANGE, routing_key=audience.feed_routing_key(desk, event.type))
@@ -47,6 +39,13 @@ def on_event(event, uow, registry, now: datetime, local_now: datetime | None = N
         uow.session.execute(deliveries.insert().values(
             id=f"wd-{uuid.uuid4().hex[:16]}", subscription_id=hook.id, event_id=event.id, body=body,
             status="pending", attempts=0, next_attempt_at=now, created_at=now))
+    # Last, so each desk's sequence row is locked only until the commit (in desk order: no deadlock).
+    for notification_id, notice in created:
+        uow.session.execute(notifications.insert().values(
+            id=notification_id, event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
+            seq=next_seq(uow.session, notice.desk_id),
+            role=notice.role, kind=notice.kind, title=notice.title, urgency=notice.urgency,
+            case_id=notice.case_id, referral_id=notice.referral_id, created_at=now))
     return len(notices)
 
 
