@@ -216,7 +216,10 @@ def main():
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(20)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
         management.delete_vhost(vhost)
         if args.postgresql:
             for name in SERVICES:
