@@ -23,13 +23,11 @@ import os  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
-from urllib.parse import quote  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import kombu  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
@@ -38,14 +36,13 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from services.intake.service import IntakeService  # noqa: E402
 from services.monitor.service import MonitorService  # noqa: E402
 from services.monitor.tables import event_log  # noqa: E402
-from shared import config  # noqa: E402
 from shared.events import Envelope  # noqa: E402
 from shared.events.catalog import REGISTRY  # noqa: E402
-from shared.messaging.management import Management  # noqa: E402
+from harness import percentile, progress, throwaway  # noqa: E402
 from shared.messaging.publisher import ConfirmingPublisher, connect  # noqa: E402
 from shared.messaging.topology import declare_service_queues, queue_arguments  # noqa: E402
 from shared.outbox import OutboxRelay, pending_count  # noqa: E402
-from shared.persistence.engine import drop_database, make_engine  # noqa: E402
+from shared.persistence.engine import make_engine  # noqa: E402
 from shared.persistence.migrations import upgrade  # noqa: E402
 from shared.runtime import Database  # noqa: E402
 from shared.runtime.settings import nameko_config  # noqa: E402
@@ -53,15 +50,6 @@ from shared.unit_of_work import UnitOfWork  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INTAKE_MIGRATIONS = os.path.join(ROOT, "services", "intake", "migrations")
-
-
-def progress(message):
-    print(f"  … {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def consultation_event(i):
@@ -226,31 +214,19 @@ def main():
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
 
-    base = config.load()
-    management = Management(base.management_uri)
-    vhost = f"tsunagu-bench-{uuid.uuid4().hex[:8]}"
-    management.create_vhost(vhost)
-    broker = base.amqp_uri.rsplit("/", 1)[0]
-    amqp_uri = f"{broker}/{quote(vhost, safe='')}"
-    tmp = tempfile.mkdtemp(prefix="tsunagu-bench-")
-    database_url = (f"postgresql+psycopg2://postgres@127.0.0.1/tsunagu_bench_{uuid.uuid4().hex[:8]}_{{service}}"
-                    if args.postgresql else f"sqlite:///{tmp}/{{service}}.sqlite3")
-    settings = config.load(amqp_uri=amqp_uri, database_url=database_url, data_dir=tmp)
-    engine = make_engine(settings.database_url_for("intake"))
-    upgrade(engine, INTAKE_MIGRATIONS)
-    try:
-        progress(f"raw kombu: {args.events} persistent messages, then {args.rate:g}/s for {args.seconds:g}s")
-        raw_burst, raw_latency = raw_kombu(amqp_uri, settings.queue_type, args.events, args.rate, args.seconds)
-        progress(f"tsunagu relay alone: {args.events} outbox rows")
-        fill_rate, relay_rate = tsunagu_relay_alone(settings, engine, args.events)
-        progress(f"tsunagu outbox → relay → handler: {args.events} events, then {args.rate:g}/s")
-        full_burst, full_latency = tsunagu_full_path(settings, engine, args.events, args.rate, args.seconds)
-    finally:
-        engine.dispose()
-        management.delete_vhost(vhost)
-        if args.postgresql:
-            for service in ("intake", "monitor"):
-                drop_database(settings.database_url_for(service))
+    with throwaway(args.postgresql) as (settings, management):
+        engine = make_engine(settings.database_url_for("intake"))
+        upgrade(engine, INTAKE_MIGRATIONS)
+        try:
+            progress(f"raw kombu: {args.events} persistent messages, then {args.rate:g}/s for {args.seconds:g}s")
+            raw_burst, raw_latency = raw_kombu(settings.amqp_uri, settings.queue_type, args.events, args.rate,
+                                               args.seconds)
+            progress(f"tsunagu relay alone: {args.events} outbox rows")
+            fill_rate, relay_rate = tsunagu_relay_alone(settings, engine, args.events)
+            progress(f"tsunagu outbox → relay → handler: {args.events} events, then {args.rate:g}/s")
+            full_burst, full_latency = tsunagu_full_path(settings, engine, args.events, args.rate, args.seconds)
+        finally:
+            engine.dispose()
 
     rabbit = management.overview().get("rabbitmq_version", "?")
     figures = {

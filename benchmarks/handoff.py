@@ -24,11 +24,8 @@ import os  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from datetime import datetime, timezone  # noqa: E402
-from urllib.parse import quote  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -37,13 +34,12 @@ import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from backbone import percentile, progress, raw_kombu  # noqa: E402
+from backbone import raw_kombu  # noqa: E402
+from harness import percentile, progress, throwaway  # noqa: E402
 from services.notifications.tables import notifications  # noqa: E402
-from shared import config  # noqa: E402
 from shared.cli import SERVICES  # noqa: E402
 from shared.demo import DEMO_CONSULTATIONS  # noqa: E402
-from shared.messaging.management import Management  # noqa: E402
-from shared.persistence.engine import drop_database, make_engine  # noqa: E402
+from shared.persistence.engine import make_engine  # noqa: E402
 from shared.runtime.settings import nameko_config  # noqa: E402
 
 DESK = "hikikomori-center"
@@ -168,62 +164,50 @@ def main():
     parser.add_argument("--postgresql", action="store_true")
     args = parser.parse_args()
 
-    base = config.load()
-    management = Management(base.management_uri)
-    vhost = f"tsunagu-bench-{uuid.uuid4().hex[:8]}"
-    management.create_vhost(vhost)
-    amqp_uri = f"{base.amqp_uri.rsplit('/', 1)[0]}/{quote(vhost, safe='')}"
-    tmp = tempfile.mkdtemp(prefix="tsunagu-handoff-")
-    database_url = (f"postgresql+psycopg2://postgres@127.0.0.1/tsunagu_bench_{uuid.uuid4().hex[:8]}_{{service}}"
-                    if args.postgresql else f"sqlite:///{tmp}/{{service}}.sqlite3")
-    settings = config.load(amqp_uri=amqp_uri, database_url=database_url, data_dir=tmp,
-                           http_address=f"127.0.0.1:{free_port()}", max_workers=50)
-    processes = []
-    try:
-        progress(f"raw kombu baseline at {args.rate:g}/s")
-        _, raw_latency = raw_kombu(amqp_uri, settings.queue_type, 1000, args.rate, args.seconds)
-        progress("starting every service, one process each")
-        processes = start_services(settings)
-        steady_n = int(args.rate * args.seconds)
-        with ClusterRpcProxy(nameko_config(settings), timeout=60) as proxy:
-            progress(f"recording {steady_n + args.burst} consultations")
-            cases = [proxy.intake.record_consultation(DEMO_CONSULTATIONS[0])["consultation_id"]
-                     for i in range(steady_n + args.burst)]
-            settle = time.perf_counter()
-            while True:  # every consultation event has reached the referral service
+    overrides = {"http_address": f"127.0.0.1:{free_port()}", "max_workers": 50}
+    with throwaway(args.postgresql, **overrides) as (settings, management):
+        processes = []
+        try:
+            progress(f"raw kombu baseline at {args.rate:g}/s")
+            _, raw_latency = raw_kombu(settings.amqp_uri, settings.queue_type, 1000, args.rate, args.seconds)
+            progress("starting every service, one process each")
+            processes = start_services(settings)
+            steady_n = int(args.rate * args.seconds)
+            with ClusterRpcProxy(nameko_config(settings), timeout=60) as proxy:
+                progress(f"recording {steady_n + args.burst} consultations")
+                cases = [proxy.intake.record_consultation(DEMO_CONSULTATIONS[0])["consultation_id"]
+                         for i in range(steady_n + args.burst)]
+                settle = time.perf_counter()
+                while True:  # every consultation event has reached the referral service
+                    try:
+                        proxy.referrals.timeline(cases[-1], "wakaba-life-independence-center")
+                        break
+                    except Exception:
+                        if time.perf_counter() - settle > 300:
+                            raise SystemExit("the referral service did not catch up in 300 s")
+                        eventlet.sleep(0.2)
+                progress(f"  the referral service caught up in {time.perf_counter() - settle:.1f} s")
+                stream = Stream(f"http://{settings.http_address}/desks/{DESK}/stream")
+                progress(f"{steady_n} hand-offs at {args.rate:g}/s")
+                started, _ = handoffs(proxy, cases[:steady_n], args.rate)
+                latency = wait_arrivals(stream, started)
+                progress(f"burst of {args.burst} hand-offs")
+                burst_start = time.perf_counter()
+                started, _ = handoffs(proxy, cases[steady_n:])
+                wait_arrivals(stream, started)
+                sustained = args.burst / (time.perf_counter() - burst_start)
+                reconnects = stream.reconnects
+                stream.close()
+            progress(f"catch-up of {args.catch_up} missed notifications")
+            catch_up_seconds = catch_up(settings, args.catch_up)
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
                 try:
-                    proxy.referrals.timeline(cases[-1], "wakaba-life-independence-center")
-                    break
-                except Exception:
-                    if time.perf_counter() - settle > 300:
-                        raise SystemExit("the referral service did not catch up in 300 s")
-                    eventlet.sleep(0.2)
-            progress(f"  the referral service caught up in {time.perf_counter() - settle:.1f} s")
-            stream = Stream(f"http://{settings.http_address}/desks/{DESK}/stream")
-            progress(f"{steady_n} hand-offs at {args.rate:g}/s")
-            started, _ = handoffs(proxy, cases[:steady_n], args.rate)
-            latency = wait_arrivals(stream, started)
-            progress(f"burst of {args.burst} hand-offs")
-            burst_start = time.perf_counter()
-            started, _ = handoffs(proxy, cases[steady_n:])
-            wait_arrivals(stream, started)
-            sustained = args.burst / (time.perf_counter() - burst_start)
-            reconnects = stream.reconnects
-            stream.close()
-        progress(f"catch-up of {args.catch_up} missed notifications")
-        catch_up_seconds = catch_up(settings, args.catch_up)
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        management.delete_vhost(vhost)
-        if args.postgresql:
-            for name in SERVICES:
-                drop_database(settings.database_url_for(name))
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
     print(f"\nhand-off benchmark, {datetime.now(timezone.utc):%Y-%m-%d}: {os.cpu_count()} cores, "
           f"RabbitMQ {management.overview().get('rabbitmq_version', '?')}, "
           f"{'PostgreSQL' if args.postgresql else 'SQLite'}, one process per service")

@@ -38,17 +38,6 @@ def pending_count(connection) -> int:
                              .where(outbox.c.published_at.is_(None)))
 
 
-def oldest_pending_age(connection, now: datetime | None = None) -> float:
-    """Seconds the oldest unpublished event has waited: the outbox lag."""
-    oldest = connection.scalar(sa.select(sa.func.min(outbox.c.created_at))
-                               .where(outbox.c.published_at.is_(None)))
-    if oldest is None:
-        return 0.0
-    if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=timezone.utc)
-    return ((now or datetime.now(timezone.utc)) - oldest).total_seconds()
-
-
 class OutboxRelay:
     """Moves committed outbox rows to the broker; one ``relay_once`` call is one batch."""
 

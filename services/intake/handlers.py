@@ -140,7 +140,12 @@ def unlink(payload: dict, uow) -> None:
     uow.commit()
 
 
-def link_history(session, link_id: str) -> list[dict]:
+def link_history(session, link_id: str, desk_id: str) -> list[dict]:
+    """A link's audit trail, for the desks of the two linked consultations only."""
+    row = session.execute(sa.select(person_links).where(person_links.c.id == link_id)).first()
+    if row is None or desk_id not in (_desk_of(session, row.consultation_id_a),
+                                      _desk_of(session, row.consultation_id_b)):
+        raise NotFound(f"no link {link_id!r}")
     rows = session.execute(sa.select(link_audit).where(link_audit.c.link_id == link_id).order_by(link_audit.c.position))
     return [{"action": r.action, "actor": r.actor, "desk_id": r.desk_id, "reason": r.reason,
              "at": as_utc(r.at).isoformat()} for r in rows]

@@ -54,9 +54,10 @@ class IntakeService:
             handlers.unlink(payload, uow)
 
     @rpc
-    def link_history(self, link_id: str) -> list:
+    def link_history(self, link_id: str, desk_id: str) -> list:
+        """Who linked or unlinked, when and why; only for the two consultations' desks."""
         with self.db.unit_of_work() as uow:
-            return handlers.link_history(uow.session, link_id)
+            return handlers.link_history(uow.session, link_id, desk_id)
 
     @rpc
     def disclose_person(self, payload: dict) -> dict:

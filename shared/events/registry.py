@@ -64,9 +64,6 @@ class EventRegistry:
     def definitions(self) -> list[EventDefinition]:
         return sorted(self._definitions.values(), key=lambda d: (d.type, d.version))
 
-    def types(self) -> list[str]:
-        return sorted(self._latest)
-
     def latest_version(self, event_type: str) -> int:
         try:
             return self._latest[event_type]

@@ -81,7 +81,6 @@ class ConfirmingPublisher:
         channel.events["basic_nack"].add(self._on_nack)
         channel.events["basic_return"].add(self._on_return)
         self._channel, self._next_tag, self._outstanding = channel, 1, {}
-        self._declared = {self.exchange}
         return channel
 
     def publish_batch(self, messages: list[OutgoingMessage]) -> BatchResult:
@@ -90,9 +89,6 @@ class ConfirmingPublisher:
         self._result = BatchResult()
         try:
             for message in messages:
-                if message.exchange and message.exchange not in self._declared:
-                    declare_exchange(channel, message.exchange)  # e.g. the agency feeds
-                    self._declared.add(message.exchange)
                 headers = dict(message.headers or {})
                 if message.tracking_key != message.message_id:
                     headers[TRACKING_HEADER] = message.tracking_key

@@ -46,9 +46,8 @@ UNROUTED_RETENTION_MS = 7 * 24 * 3600 * 1000
 
 
 def declare_exchange(channel, exchange: str) -> None:
-    if exchange == FEEDS_EXCHANGE:
-        declare_feeds(channel)
-        return
+    """The events exchange. Other exchanges are declared by the service that owns them (the
+    notifications service declares the agency feeds at start, before its relay runs)."""
     channel.exchange_declare(exchange, "topic", durable=True, auto_delete=False)
 
 

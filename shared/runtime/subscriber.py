@@ -56,11 +56,9 @@ class EventConsumer(SharedExtension, ProviderCollector):
         self._dead_letters = ConfirmingPublisher(self.settings.amqp_uri, exchange="")
         self._dead_letter_lock = threading.Lock()
 
-    @property
-    def by_type(self) -> dict:
-        return {p.event_type: p for p in self._providers}
-
     def start(self):
+        # Every subscriber registered in setup; looked up per message, so built once here.
+        self.by_type = {p.event_type: p for p in self._providers}
         self._thread = self.container.spawn_managed_thread(self._consume_forever,
                                                            identifier="event-consumer")
         self._ready.wait()

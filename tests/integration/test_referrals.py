@@ -189,3 +189,37 @@ def test_bad_input_at_every_entry_point_names_each_field_and_writes_nothing(netw
         for field in fields:
             assert repr(field) in error.value.value, (service, method, field, error.value.value)
     assert _outbox_counts(settings) == before
+
+
+def test_same_person_matches_are_suggested_with_the_reason_linked_by_staff_audited_and_unlinked(network):
+    proxy, _ = network
+    person = dict(DEMO_CONSULTATIONS[0]["person"], name="見本 ハナ")  # another desk, a slightly different name
+    first = proxy.intake.record_consultation(DEMO_CONSULTATIONS[0])
+    second = proxy.intake.record_consultation(dict(DEMO_CONSULTATIONS[0], desk_id="wakaba-anshin-care-center",
+                                                   person=person))
+    [match] = second["possible_matches"]
+    assert match["consultation_id"] == first["consultation_id"]
+    assert match["reasons"] == ["same name (kana) and birth date", "same phone number"]
+    assert second["person_ref"] != first["person_ref"]  # suggested, never merged
+
+    link_id = proxy.intake.link_persons({"consultation_id_a": second["consultation_id"],
+                                         "consultation_id_b": first["consultation_id"], "actor": "anshin-staff",
+                                         "desk_id": "wakaba-anshin-care-center", "reason": "本人に確認した"})
+    with pytest.raises(RemoteError) as twice:
+        proxy.intake.link_persons({"consultation_id_a": first["consultation_id"],
+                                   "consultation_id_b": second["consultation_id"], "actor": "s",
+                                   "desk_id": WAKABA, "reason": "again"})
+    assert twice.value.exc_type == "Conflict"
+    proxy.intake.unlink_persons({"link_id": link_id, "actor": "wakaba-staff", "desk_id": WAKABA,
+                                 "reason": "別人と判明"})
+    history = proxy.intake.link_history(link_id, WAKABA)
+    assert [(h["action"], h["desk_id"]) for h in history] == [("link", "wakaba-anshin-care-center"),
+                                                              ("unlink", WAKABA)]
+    with pytest.raises(RemoteError) as outsider:
+        proxy.intake.link_history(link_id, "hello-work-chiba")
+    assert outsider.value.exc_type == "NotFound"
+    entries = wait_for(lambda: [e for e in proxy.referrals.timeline(first["consultation_id"], WAKABA)
+                                if e["type"].startswith("person.")] or None, what="the link on the timeline")
+    wait_for(lambda: len([e for e in proxy.referrals.timeline(first["consultation_id"], WAKABA)
+                          if e["type"].startswith("person.")]) == 2, what="link and unlink on the timeline")
+    assert entries[0]["link_id"] == link_id
