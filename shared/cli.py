@@ -17,6 +17,7 @@ SERVICES = {
     "referrals": "services.referrals.service:ReferralService",
     "notifications": "services.notifications.service:NotificationService",
     "monitor": "services.monitor.service:MonitorService",
+    "gateway": "services.gateway.service:GatewayService",
 }
 
 
@@ -76,8 +77,11 @@ def run(names: list[str]) -> None:
 
 
 def health(settings, service: str) -> int:
-    """Healthy when at least one instance of the service consumes its RPC queue."""
+    """Healthy when at least one instance of the service consumes its RPC queue (the gateway:
+    when its HTTP API answers)."""
     from .messaging.publisher import connect
+    if service == "gateway":
+        return _gateway_health(settings)
     try:
         connection = connect(settings.amqp_uri)
         try:
@@ -89,6 +93,58 @@ def health(settings, service: str) -> int:
         return 1
     print(f"{service}: {consumers} consumer(s)")
     return 0 if consumers else 1
+
+
+def _gateway_health(settings) -> int:
+    import requests
+    try:
+        status = requests.get(f"http://{settings.gateway_address}/api/v1/openapi.json", timeout=5).status_code
+    except requests.RequestException as exc:
+        print(f"gateway: unhealthy ({exc})")
+        return 1
+    print(f"gateway: HTTP {status}")
+    return 0 if status == 200 else 1
+
+
+def create_staff(settings, username: str, desk_id: str, role: str, display_name: str, password_stdin: bool) -> int:
+    """A staff account straight into the gateway's database (the first admin needs no sign-in)."""
+    import getpass
+
+    from services.gateway.accounts import ROLES
+    from services.gateway.handlers import create_staff as create
+
+    from .clock import utc_now
+    from .errors import Conflict, InvalidInput
+    from .unit_of_work import UnitOfWork
+    from .events.catalog import REGISTRY
+    from .persistence.engine import make_engine
+    from .persistence.migrations import upgrade
+    from sqlalchemy.orm import sessionmaker
+    from pathlib import Path
+    import services.gateway
+
+    if role not in ROLES:
+        print(f"tsunagu: --role must be one of {', '.join(ROLES)}", file=sys.stderr)
+        return 2
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("password (12+ characters): ")
+        if getpass.getpass("again: ") != password:
+            print("tsunagu: the two passwords differ", file=sys.stderr)
+            return 2
+    engine = make_engine(settings.database_url_for("gateway"))
+    try:
+        upgrade(engine, Path(services.gateway.__file__).parent / "migrations")
+        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+            account = create(uow, username, password, desk_id, role, display_name, utc_now())
+    except (InvalidInput, Conflict) as exc:
+        print(f"tsunagu: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"created {account['role']} {account['username']} ({account['id']}) at desk {account['desk_id']}")
+    return 0
 
 
 ENCRYPTED_TABLES = {"intake": "services.intake.tables", "consent": "services.consent.tables"}
@@ -169,6 +225,13 @@ def main(argv=None) -> None:
     feed_cmd = commands.add_parser("provision-feed", help="create an agency's AMQP feed user (prints the password once)")
     feed_cmd.add_argument("desk_id")
     commands.add_parser("asyncapi", help="print the AsyncAPI document of the agency feeds")
+    staff_cmd = commands.add_parser("create-staff", help="create a staff account; the first admin starts here "
+                                                         "(password asked twice, or one line on stdin)")
+    staff_cmd.add_argument("username")
+    staff_cmd.add_argument("--desk", required=True, help="the desk id the account acts for")
+    staff_cmd.add_argument("--role", default="staff", help="staff, supervisor or admin (default staff)")
+    staff_cmd.add_argument("--name", default="", help="display name")
+    staff_cmd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     health_cmd = commands.add_parser("health", help="exit 0 when SERVICE is consuming (for healthchecks)")
     health_cmd.add_argument("service", choices=sorted(SERVICES))
     args = parser.parse_args(argv)
@@ -183,6 +246,8 @@ def main(argv=None) -> None:
         sys.exit(play(_settings(), timeout=args.timeout))
     elif args.command == "health":
         sys.exit(health(_settings(), args.service))
+    elif args.command == "create-staff":
+        sys.exit(create_staff(_settings(), args.username, args.desk, args.role, args.name, args.password_stdin))
     elif args.command == "provision-feed":
         sys.exit(provision_feed(_settings(), args.desk_id))
     elif args.command == "asyncapi":

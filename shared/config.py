@@ -49,8 +49,13 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     mail_from: str = "tsunagu@localhost"
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = "http://127.0.0.1:8080"
     digest_interval: float = 3600.0
+    gateway_address: str = "127.0.0.1:8080"
+    notifications_url: str = "http://127.0.0.1:8000"
+    session_hours: float = 8.0
+    login_attempts: int = 5
+    login_window: float = 900.0
 
     def database_url_for(self, service: str) -> str:
         """Each service owns its own database: the URL template names it."""
@@ -80,7 +85,7 @@ _DESCRIPTIONS = {
     "data_keys": "comma-separated Fernet keys for personal data at rest, newest first "
     "(empty: keys generated once in the data directory, for local use only)",
     "lookup_key": "a secret of 32+ characters for keyed look-up hashes (required with TSUNAGU_DATA_KEYS)",
-    "http_address": "host:port the HTTP endpoints (live notification streams) listen on",
+    "http_address": "host:port the internal notification streams listen on (reached only by the gateway)",
     "webhook_max_attempts": "tries before a webhook delivery is dead-lettered, such as 6",
     "webhook_base_delay": "seconds before the second try; doubled each time, with jitter",
     "delivery_poll_interval": "seconds between looks for webhook deliveries and e-mail alerts that are due",
@@ -89,6 +94,11 @@ _DESCRIPTIONS = {
     "mail_from": "the sender address of tsunagu's e-mail",
     "public_url": "the base URL staff open from an e-mail (links only; e-mail carries no personal data)",
     "digest_interval": "seconds between e-mail digests of non-urgent notices, such as 3600",
+    "gateway_address": "host:port the gateway (HTTP API and staff web UI) listens on",
+    "notifications_url": "the base URL at which the gateway reaches the notifications service's streams",
+    "session_hours": "hours a staff sign-in (session or token) stays valid, such as 8",
+    "login_attempts": "failed sign-ins allowed per account and address within the login window, such as 5",
+    "login_window": "seconds over which failed sign-ins are counted, such as 900",
 }
 
 
@@ -121,6 +131,11 @@ class _SettingsSchema(Schema):
     mail_from = mf.Email()
     public_url = mf.Url(require_tld=False)
     digest_interval = mf.Float(validate=validate.Range(min=0.1, max=86400))
+    gateway_address = mf.String(validate=validate.Regexp(r"^[^:\s]+:\d{1,5}$"))
+    notifications_url = mf.Url(require_tld=False)
+    session_hours = mf.Float(validate=validate.Range(min=0.01, max=720))
+    login_attempts = mf.Integer(strict=False, validate=validate.Range(1, 1000))
+    login_window = mf.Float(validate=validate.Range(min=1, max=86400))
 
     @validates_schema
     def _keys_together(self, data, **_):

@@ -3,6 +3,7 @@ cause. It rolls back unless ``commit()`` is called, so a handler that fails half
 nothing behind, and events leave only with the state they describe."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +15,8 @@ from .persistence.engine import writer_lock
 
 class UnitOfWork:
     def __init__(self, session_factory: sessionmaker, registry: EventRegistry,
-                 on_commit: Callable[[int], None] | None = None):
+                 on_commit: Callable[[int], None] | None = None, correlation_id: str | None = None):
+        self._correlation_id = correlation_id  # the request that caused this work (from the gateway)
         self._session_factory = session_factory
         self._registry = registry
         self._on_commit = on_commit
@@ -38,6 +40,8 @@ class UnitOfWork:
     def emit(self, envelope: Envelope, exchange: str | None = None, routing_key: str | None = None) -> Envelope:
         """Validate the event against its schema and stage it in the outbox (by default on the
         events exchange under its type; agency feeds name their own exchange and key)."""
+        if self._correlation_id and envelope.correlationid == envelope.id and envelope.causationid is None:
+            envelope = dataclasses.replace(envelope, correlationid=self._correlation_id)
         self._registry.check(envelope)
         outbox.add(self.session, envelope, exchange, routing_key)
         self._emitted += 1

@@ -107,7 +107,7 @@ def withdraw(payload, uow, now: datetime) -> dict:
     """Effective at once: the next decision already sees it."""
     command = load(WithdrawSchema(), payload)
     row = _latest(uow.session, command["consent_id"])
-    if row is None:
+    if row is None or command["desk_id"] not in person_desks(uow.session, row.person_ref):
         raise NotFound(f"no consent {command['consent_id']!r}")
     if row.status != "active":
         raise Conflict(f"consent {row.id} is already {row.status}")
@@ -127,14 +127,31 @@ def expire_due(uow, now: datetime) -> int:
     return len(due)
 
 
-def consent_history(session, consent_id: str) -> list[dict]:
+def person_desks(session, person_ref: str) -> set[str]:
+    """The desks that hold a person's data here: those that recorded a consent of theirs, and every
+    discloser and recipient in the log. Only they may read the person's consents and disclosures."""
+    desks = set(session.scalars(sa.select(consents.c.desk_id).where(consents.c.person_ref == person_ref)))
+    for row in session.execute(sa.select(disclosures.c.discloser_desk_id, disclosures.c.recipient_desk_id)
+                               .where(disclosures.c.person_ref == person_ref)):
+        desks.update(row)
+    return desks
+
+
+def require_person_desk(session, person_ref: str, desk_id: str | None) -> None:
+    """None is a trusted internal caller (the CLI); any other desk must hold the person's data."""
+    if desk_id is not None and desk_id not in person_desks(session, person_ref):
+        raise NotFound(f"no person {person_ref!r}")
+
+
+def consent_history(session, consent_id: str, desk_id: str | None = None) -> list[dict]:
     rows = session.execute(sa.select(consents).where(consents.c.id == consent_id).order_by(consents.c.version)).all()
-    if not rows:
+    if not rows or (desk_id is not None and desk_id not in person_desks(session, rows[0].person_ref)):
         raise NotFound(f"no consent {consent_id!r}")
     return [{"version": r.version, "status": r.status, "granted_by": r.granted_by, "method": r.method,
              "purpose": r.purpose, "valid_from": as_utc(r.valid_from).isoformat(),
              "valid_until": as_utc(r.valid_until).isoformat() if r.valid_until else None,
              "provision": r.provision, "recorded_by": r.recorded_by, "desk_id": r.desk_id,
+             "consent_id": r.id, "person_ref": r.person_ref,
              "recorded_at": as_utc(r.recorded_at).isoformat()} for r in rows]
 
 

@@ -45,9 +45,9 @@ class ConsentService:
             return handlers.withdraw(payload, uow, utc_now())
 
     @rpc
-    def consent_history(self, consent_id: str) -> list:
+    def consent_history(self, consent_id: str, desk_id: str | None = None) -> list:
         with self.db.unit_of_work() as uow:
-            return handlers.consent_history(uow.session, consent_id)
+            return handlers.consent_history(uow.session, consent_id, desk_id)
 
     @rpc
     def authorize_disclosure(self, payload: dict) -> dict:
@@ -65,13 +65,15 @@ class ConsentService:
             handlers.acknowledge_deletion(payload, uow, utc_now())
 
     @rpc
-    def deletion_status(self, person_ref: str) -> list:
+    def deletion_status(self, person_ref: str, desk_id: str | None = None) -> list:
         with self.db.unit_of_work() as uow:
+            handlers.require_person_desk(uow.session, person_ref, desk_id)
             return handlers.deletion_status(uow.session, person_ref)
 
     @rpc
-    def disclosures_of(self, person_ref: str) -> list:
+    def disclosures_of(self, person_ref: str, desk_id: str | None = None) -> list:
         with self.db.unit_of_work() as uow:
+            handlers.require_person_desk(uow.session, person_ref, desk_id)
             return handlers.disclosures_of(uow.session, person_ref)
 
     @rpc
@@ -81,9 +83,10 @@ class ConsentService:
             return handlers.verify_log(uow.session)
 
     @rpc
-    def disclosure_report(self, person_ref: str) -> str:
+    def disclosure_report(self, person_ref: str, desk_id: str | None = None) -> str:
         """The person's "who saw my data" report, as a printable HTML document in Japanese."""
         with self.db.unit_of_work() as uow:
+            handlers.require_person_desk(uow.session, person_ref, desk_id)
             entries = handlers.disclosures_of(uow.session, person_ref)
         names = {}
         for desk_id in {e["discloser_desk_id"] for e in entries} | {e["recipient_desk_id"] for e in entries}:

@@ -84,6 +84,21 @@ def consultation_summary(session, consultation_id: str) -> dict | None:
     return summary
 
 
+def consultations_of_desk(session, desk_id: str, limit: int = 200) -> list[dict]:
+    """The desk's own consultations, newest first: codes only, as in a summary."""
+    rows = session.execute(sa.select(
+        consultations.c.id, consultations.c.desk_id, consultations.c.ward, consultations.c.concerns,
+        consultations.c.urgency, consultations.c.channel, consultations.c.person_ref, consultations.c.recorded_at)
+        .where(consultations.c.desk_id == desk_id).order_by(consultations.c.recorded_at.desc()).limit(limit))
+    return [{**r._mapping, "recorded_at": as_utc(r.recorded_at).isoformat()} for r in rows]
+
+
+def person_recorded_at(session, person_ref: str, desk_id: str) -> bool:
+    """Whether this desk recorded a consultation of the person (so may capture their consent)."""
+    return session.scalar(sa.select(sa.func.count()).select_from(consultations).where(
+        consultations.c.person_ref == person_ref, consultations.c.desk_id == desk_id)) > 0
+
+
 def _desk_of(session, consultation_id: str) -> str:
     desk = session.scalar(sa.select(consultations.c.desk_id).where(consultations.c.id == consultation_id))
     if desk is None:

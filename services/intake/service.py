@@ -44,6 +44,16 @@ class IntakeService:
             return handlers.consultation_summary(uow.session, consultation_id)
 
     @rpc
+    def consultations_of_desk(self, desk_id: str) -> list:
+        with self.db.unit_of_work() as uow:
+            return handlers.consultations_of_desk(uow.session, desk_id)
+
+    @rpc
+    def person_recorded_at(self, person_ref: str, desk_id: str) -> bool:
+        with self.db.unit_of_work() as uow:
+            return handlers.person_recorded_at(uow.session, person_ref, desk_id)
+
+    @rpc
     def link_persons(self, payload: dict) -> str:
         with self.db.unit_of_work() as uow:
             return handlers.link(payload, uow)

@@ -59,6 +59,10 @@ def next_seq(session, desk_id: str) -> int:
     return seq
 
 
+def latest_position(session, desk_id: str) -> int:
+    return session.scalar(sa.select(desk_sequences.c.last_seq).where(desk_sequences.c.desk_id == desk_id)) or 0
+
+
 def _view(row) -> dict:
     return {"id": row.id, "position": row.seq, "event_id": row.event_id, "event_type": row.event_type,
             "desk_id": row.desk_id, "role": row.role, "kind": row.kind, "title": row.title,
@@ -147,7 +151,11 @@ def dead_deliveries(session) -> list[dict]:
              "last_error": r.last_error, "event": json.loads(r.body)} for r in rows]
 
 
-def deliveries_for(session, subscription_id: str) -> list[dict]:
+def deliveries_for(session, subscription_id: str, desk_id: str | None = None) -> list[dict]:
+    """None is a trusted internal caller; a desk sees only its own subscriptions' deliveries."""
+    owner = session.scalar(sa.select(subscriptions.c.desk_id).where(subscriptions.c.id == subscription_id))
+    if owner is None or (desk_id is not None and owner != desk_id):
+        raise NotFound(f"no webhook subscription {subscription_id!r}")
     rows = session.execute(sa.select(deliveries).where(deliveries.c.subscription_id == subscription_id)
                            .order_by(deliveries.c.created_at))
     return [{"id": r.id, "event_id": r.event_id, "status": r.status, "attempts": r.attempts,

@@ -103,9 +103,13 @@ class NotificationService:
 
     @http("GET", "/desks/<string:desk_id>/stream")
     def stream(self, request, desk_id):
-        """Server-Sent Events: everything after ``Last-Event-ID`` (or ``?after=``), in order, then live."""
+        """Server-Sent Events: everything after ``Last-Event-ID`` (or ``?after=``, which may be
+        ``latest``), in order, then live."""
         last = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
         try:
+            if last == "latest":  # only what arrives from now on
+                with self.db.unit_of_work() as uow:
+                    last = handlers.latest_position(uow.session, desk_id)
             after = int(last)
         except ValueError:
             return Response(json.dumps({"title": "Last-Event-ID must be a notification position"}), status=400,
@@ -134,9 +138,9 @@ class NotificationService:
             return handlers.subscribe_webhook(payload, uow, utc_now())
 
     @rpc
-    def webhook_deliveries(self, subscription_id: str) -> list:
+    def webhook_deliveries(self, subscription_id: str, desk_id: str | None = None) -> list:
         with self.db.unit_of_work() as uow:
-            return handlers.deliveries_for(uow.session, subscription_id)
+            return handlers.deliveries_for(uow.session, subscription_id, desk_id)
 
     @rpc
     def dead_webhook_deliveries(self) -> list:

@@ -93,11 +93,21 @@ def _consultation(db, consultation_id: str, ports: Ports) -> dict:
     return summary
 
 
+def _require_entitled(db, consultation: dict, desk_id: str) -> None:
+    """Only a desk already on the case may refer it on or convene for it; to any other desk the
+    consultation does not exist."""
+    with db.unit_of_work() as uow:
+        entitled = entitled_desks(uow.session, consultation["id"]) | {consultation["desk_id"]}
+    if desk_id not in entitled:
+        raise NotFound(f"no consultation {consultation['id']!r}")
+
+
 # ---------------------------------------------------------------- referrals
 def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
     """Refer one consultation to one or several desks; each referral is its own hand-off."""
     command = load(ReferSchema(), payload)
     consultation = _consultation(db, command["consultation_id"], ports)
+    _require_entitled(db, consultation, command["from_desk_id"])
     targets = [r["to_desk_id"] for r in command["referrals"]]
     errors = {}
     for i, target in enumerate(targets):
@@ -310,6 +320,7 @@ def escalate_overdue(db, ctx: Context, limit: int = 200) -> int:
 def convene(payload, db, ports: Ports, ctx: Context) -> dict:
     command = load(ConveneSchema(), payload)
     consultation = _consultation(db, command["consultation_id"], ports)
+    _require_entitled(db, consultation, command["convened_by_desk_id"])
     try:
         members = meetings.members_of(command["convened_by_desk_id"], command["member_desk_ids"])
     except meetings.MeetingRefused as exc:
@@ -340,6 +351,21 @@ def convene(payload, db, ports: Ports, ctx: Context) -> dict:
                  "member_desk_ids": members, "agenda": command["agenda"]})
         uow.commit()
     return {"meeting_id": meeting_id, "member_desk_ids": members, "legal_basis": kind["legal_basis"]}
+
+
+def meeting_view(session, meeting_id: str, desk_id: str) -> dict:
+    """A meeting and its decisions, for its members and the desk that convened it."""
+    meeting = session.execute(sa.select(meetings_table).where(meetings_table.c.id == meeting_id)).first()
+    if meeting is None or desk_id not in (*meeting.member_desk_ids, meeting.convened_by_desk_id):
+        raise NotFound(f"no meeting {meeting_id!r}")
+    rows = session.execute(sa.select(decisions).where(decisions.c.meeting_id == meeting_id)
+                           .order_by(decisions.c.decided_at))
+    return {"id": meeting.id, "consultation_id": meeting.consultation_id, "kind": meeting.kind,
+            "legal_basis": meeting.legal_basis, "member_desk_ids": list(meeting.member_desk_ids),
+            "agenda": meeting.agenda, "convened_by_desk_id": meeting.convened_by_desk_id,
+            "convened_at": _iso(meeting.convened_at),
+            "decisions": [{"id": d.id, "text": d.text, "referral_id": d.referral_id, "decided_at": _iso(d.decided_at)}
+                          for d in rows]}
 
 
 def decide(payload, db, ports: Ports, ctx: Context) -> dict:

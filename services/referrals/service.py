@@ -124,6 +124,11 @@ class ReferralService:
         return handlers.convene(payload, self.db, self._ports(), self._context())
 
     @rpc
+    def get_meeting(self, meeting_id: str, desk_id: str) -> dict:
+        with self.db.unit_of_work() as uow:
+            return handlers.meeting_view(uow.session, meeting_id, desk_id)
+
+    @rpc
     def record_decision(self, payload: dict) -> dict:
         return handlers.decide(payload, self.db, self._ports(), self._context())
 

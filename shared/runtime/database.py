@@ -25,6 +25,21 @@ from .settings import event_registry_of, settings_of
 
 log = logging.getLogger(__name__)
 
+CORRELATION_KEY = "correlation_id"  # nameko context data: travels with RPC calls
+
+
+class _WorkerDatabase:
+    """The database as one worker sees it: events it emits carry the caller's correlation id."""
+
+    def __init__(self, provider: "Database", correlation_id: str | None):
+        self._provider, self._correlation_id = provider, correlation_id
+
+    def unit_of_work(self) -> UnitOfWork:
+        return self._provider.unit_of_work(self._correlation_id)
+
+    def __getattr__(self, name):
+        return getattr(self._provider, name)
+
 
 class Database(DependencyProvider):
     def __init__(self, migrations: str | Path):
@@ -59,11 +74,12 @@ class Database(DependencyProvider):
         self._stopping = True
         self.relay.publisher.close()
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.registry, on_commit=self._on_commit)
+    def unit_of_work(self, correlation_id: str | None = None) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.registry, on_commit=self._on_commit,
+                          correlation_id=correlation_id)
 
     def get_dependency(self, worker_ctx):
-        return self
+        return _WorkerDatabase(self, worker_ctx.data.get(CORRELATION_KEY))
 
     def _on_commit(self, emitted: int) -> None:
         self._wake.set()

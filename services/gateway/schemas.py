@@ -1,0 +1,390 @@
+"""The HTTP API's request and response bodies. Requests reuse the services' wire schemas without
+the fields the gateway fills in from the signed-in caller (desk, actor); responses describe what
+the services answer, so the published OpenAPI document is checked against real responses."""
+from marshmallow import Schema, fields, validate
+
+from services.consent.schemas import RecordConsentSchema
+from services.directory.schemas import SearchSchema, SuggestSchema
+from services.intake.schemas import LinkSchema, RecordConsultationSchema, UnlinkSchema
+from services.notifications.schemas import PreferencesSchema, SubscribeWebhookSchema
+from services.referrals.lifecycle import ACTIONS, STATUSES
+from services.referrals.schemas import (CATEGORIES, ConveneSchema, DecideSchema, ReferSchema,
+                                        TransitionSchema)
+from shared.vocabulary import CHANNELS, CONCERNS, URGENCIES, WARDS
+from shared.wire import Id
+
+from .accounts import ROLES
+
+CALLER_FIELDS = ("desk_id", "actor")
+Nullable = dict(allow_none=True, load_default=None)
+
+
+# ---------------------------------------------------------------- requests
+class ConsultationRequest(RecordConsultationSchema):
+    class Meta:
+        exclude = CALLER_FIELDS
+
+
+class ReferralsRequest(ReferSchema):
+    class Meta:
+        exclude = ("from_desk_id", "actor")
+
+
+class TransitionRequest(TransitionSchema):
+    class Meta:
+        exclude = ("referral_id", *CALLER_FIELDS)
+
+
+class MeetingRequest(ConveneSchema):
+    class Meta:
+        exclude = ("convened_by_desk_id", "actor")
+
+
+class DecisionRequest(DecideSchema):
+    class Meta:
+        exclude = ("meeting_id", *CALLER_FIELDS)
+
+
+class BriefRequest(Schema):
+    categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), required=True,
+                             validate=validate.Length(min=1))
+
+
+class ConsentRequest(RecordConsentSchema):
+    class Meta:
+        exclude = CALLER_FIELDS
+
+
+class WithdrawalRequest(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class LinkRequest(LinkSchema):
+    class Meta:
+        exclude = CALLER_FIELDS
+
+
+class UnlinkRequest(UnlinkSchema):
+    class Meta:
+        exclude = ("link_id", *CALLER_FIELDS)
+
+
+class PreferencesRequest(PreferencesSchema):
+    class Meta:
+        exclude = ("staff_id", "desk_id")
+
+
+class WebhookRequest(SubscribeWebhookSchema):
+    class Meta:
+        exclude = ("desk_id",)
+
+
+class DeskSearchQuery(SearchSchema):
+    pass
+
+
+class SuggestionRequest(SuggestSchema):
+    pass
+
+
+class ReferralQuery(Schema):
+    role = fields.String(load_default="receiving", validate=validate.OneOf(["receiving", "referring"]))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+
+
+class InboxQuery(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(0, 2**53))
+    unacknowledged = fields.Boolean(load_default=False)
+
+
+class SignInRequest(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class StaffRequest(Schema):
+    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{1,64}$"))
+    password = fields.String(required=True, validate=validate.Length(min=12, max=1000))
+    desk_id = Id(required=True)
+    role = fields.String(load_default="staff", validate=validate.OneOf(ROLES))
+    display_name = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class ApiKeyRequest(Schema):
+    label = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+# ---------------------------------------------------------------- responses
+class Problem(Schema):
+    """RFC 9457 problem details; ``errors`` maps each bad field to messages in the caller's language."""
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.Dict()
+    correlation_id = fields.String()
+    retry_after = fields.Float()
+
+
+class Caller(Schema):
+    actor = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    kind = fields.String(required=True, validate=validate.OneOf(["staff", "system"]))
+    display_name = fields.String(required=True)
+
+
+class SessionCreated(Schema):
+    token = fields.String(required=True, metadata={"description": "send as `Authorization: Bearer <token>`"})
+    expires_at = fields.String(required=True)
+    caller = fields.Nested(Caller, required=True)
+
+
+class StaffAccount(Schema):
+    id = fields.String(required=True)
+    username = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    role = fields.String(required=True)
+    display_name = fields.String(required=True)
+
+
+class ApiKey(Schema):
+    id = fields.String(required=True)
+    label = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    created_at = fields.String(required=True)
+    revoked_at = fields.String(allow_none=True)
+    key = fields.String(metadata={"description": "only in the answer that creates it"})
+
+
+class AuditEntry(Schema):
+    at = fields.String(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    target = fields.String(allow_none=True)
+    correlation_id = fields.String(required=True)
+    status = fields.Integer(required=True)
+
+
+class Desk(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    organization = fields.String(required=True)
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+    ward = fields.String(allow_none=True)
+    concerns = fields.List(fields.String(), required=True)
+    channels = fields.List(fields.String(), required=True)
+    capacity = fields.String(required=True)
+    capacity_confirmed_on = fields.String(required=True)
+    capacity_stale = fields.Boolean(required=True)
+    hours = fields.String(required=True)
+    phone = fields.String(required=True)
+    formal = fields.Boolean(required=True)
+    accepts_referrals = fields.Boolean(required=True)
+
+
+class Suggestion(Schema):
+    desk_id = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    score = fields.Float(required=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+class PossibleMatch(Schema):
+    consultation_id = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    person_ref = fields.String(required=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+class ConsultationRecorded(Schema):
+    consultation_id = fields.String(required=True)
+    person_ref = fields.String(required=True)
+    outreach_desk_id = fields.String(allow_none=True)
+    possible_matches = fields.List(fields.Nested(PossibleMatch), required=True)
+    suggested_desks = fields.List(fields.Nested(Suggestion), required=True)
+
+
+class ConsultationSummary(Schema):
+    id = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    ward = fields.String(required=True, validate=validate.OneOf(list(WARDS)))
+    channel = fields.String(required=True, validate=validate.OneOf(list(CHANNELS)))
+    concerns = fields.List(fields.String(validate=validate.OneOf(list(CONCERNS))), required=True)
+    urgency = fields.String(required=True, validate=validate.OneOf(list(URGENCIES)))
+    person_ref = fields.String(required=True)
+    recorded_at = fields.String(required=True)
+
+
+class LinkCreated(Schema):
+    link_id = fields.String(required=True)
+
+
+class LinkHistoryEntry(Schema):
+    action = fields.String(required=True)
+    actor = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    at = fields.String(required=True)
+
+
+class ReferralCreated(Schema):
+    referral_id = fields.String(required=True)
+    to_desk_id = fields.String(required=True)
+    status = fields.String(required=True)
+    pickup_deadline = fields.String(allow_none=True)
+
+
+class Referral(Schema):
+    id = fields.String(required=True)
+    consultation_id = fields.String(required=True)
+    from_desk_id = fields.String(required=True)
+    to_desk_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    urgency = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    meeting_id = fields.String(allow_none=True)
+    escalation_level = fields.Integer(required=True)
+    outcome = fields.String(allow_none=True)
+    share_categories = fields.List(fields.String(), required=True)
+    created_at = fields.String(allow_none=True)
+    updated_at = fields.String(allow_none=True)
+    pickup_deadline = fields.String(allow_none=True)
+    escalation_deadline = fields.String(allow_none=True)
+
+
+class TransitionDone(Schema):
+    referral_id = fields.String(required=True)
+    status = fields.String(required=True)
+    alternatives = fields.List(fields.Nested(Suggestion), allow_none=True)
+
+
+class PermittedInformation(Schema):
+    """Only the categories the consent decision permits are present in ``person``."""
+    permitted = fields.List(fields.String(), required=True)
+    denied = fields.List(fields.String(), required=True)
+    basis = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    needs_review = fields.Boolean(required=True)
+    disclosure_id = fields.String(allow_none=True)
+    person = fields.Dict(required=True)
+    person_ref = fields.String(required=True)
+
+
+class TimelineEntry(Schema):
+    event_id = fields.String(required=True)
+    type = fields.String(required=True)
+    at = fields.String(required=True)
+
+
+class MeetingCreated(Schema):
+    meeting_id = fields.String(required=True)
+    member_desk_ids = fields.List(fields.String(), required=True)
+    legal_basis = fields.String(required=True)
+
+
+class Decision(Schema):
+    id = fields.String(required=True)
+    text = fields.String(required=True)
+    referral_id = fields.String(allow_none=True)
+    decided_at = fields.String(required=True)
+
+
+class Meeting(Schema):
+    id = fields.String(required=True)
+    consultation_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    legal_basis = fields.String(required=True)
+    member_desk_ids = fields.List(fields.String(), required=True)
+    agenda = fields.String(required=True)
+    convened_by_desk_id = fields.String(required=True)
+    convened_at = fields.String(required=True)
+    decisions = fields.List(fields.Nested(Decision), required=True)
+
+
+class DecisionRecorded(Schema):
+    decision_id = fields.String(required=True)
+    referral = fields.Nested(ReferralCreated, allow_none=True)
+
+
+class ConsentRecorded(Schema):
+    consent_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+
+
+class ConsentVersion(Schema):
+    consent_id = fields.String(required=True)
+    person_ref = fields.String(required=True)
+    version = fields.Integer(required=True)
+    status = fields.String(required=True)
+    granted_by = fields.String(required=True)
+    method = fields.String(required=True)
+    purpose = fields.String(required=True)
+    valid_from = fields.String(required=True)
+    valid_until = fields.String(allow_none=True)
+    provision = fields.Dict(required=True)
+    recorded_by = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    recorded_at = fields.String(required=True)
+
+
+class ConsentWithdrawn(Schema):
+    consent_id = fields.String(required=True)
+    version = fields.Integer(required=True)
+    deletion_requested_from = fields.List(fields.String(), required=True)
+
+
+class Disclosure(Schema):
+    seq = fields.Integer(required=True)
+    at = fields.String(required=True)
+    discloser_desk_id = fields.String(required=True)
+    recipient_desk_id = fields.String(required=True)
+    categories = fields.List(fields.String(), required=True)
+    basis = fields.String(required=True)
+    purpose = fields.String(required=True)
+    consent_ref = fields.String(allow_none=True)
+    meeting_id = fields.String(allow_none=True)
+    review_status = fields.String(allow_none=True)
+
+
+class Notification(Schema):
+    id = fields.String(required=True)
+    position = fields.Integer(required=True)
+    event_id = fields.String(required=True)
+    event_type = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    role = fields.String(required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    urgency = fields.String(allow_none=True)
+    case_id = fields.String(allow_none=True)
+    referral_id = fields.String(allow_none=True)
+    created_at = fields.String(required=True)
+    read_at = fields.String(allow_none=True)
+    acknowledged_at = fields.String(allow_none=True)
+
+
+class Preferences(Schema):
+    staff_id = fields.String(required=True)
+    desk_id = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    channels = fields.List(fields.String(), required=True)
+    quiet_start = fields.String(allow_none=True)
+    quiet_end = fields.String(allow_none=True)
+    supervisor = fields.Boolean(required=True)
+
+
+class WebhookCreated(Schema):
+    subscription_id = fields.String(required=True)
+    secret = fields.String(required=True, metadata={"description": "shown once; verifies signatures"})
+
+
+class WebhookDelivery(Schema):
+    id = fields.String(required=True)
+    event_id = fields.String(required=True)
+    status = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    last_error = fields.String(allow_none=True)

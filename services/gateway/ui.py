@@ -1,0 +1,424 @@
+"""The staff web UI: server-rendered pages (Japanese first) that run the same API operations as
+the HTTP API, so the rules and checks are the same; a small script adds live updates."""
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+from werkzeug.exceptions import MethodNotAllowed, NotFound as NoRoute
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from services.referrals.lifecycle import ACTIONS, EITHER, RECEIVING, REFERRING
+from services.referrals.meetings import KINDS
+from services.referrals.schemas import CATEGORIES
+from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted, load
+from shared.vocabulary import CHANNELS, CONCERNS, URGENCIES, WARDS
+
+from . import api, dispatch, handlers, i18n, problems, schemas
+from .ports import Unavailable
+
+TEMPLATES = Path(__file__).parent / "web" / "templates"
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True)
+
+PAGES = Map([
+    Rule("/", endpoint="home"),
+    Rule("/login", endpoint="login", methods=["GET", "POST"]),
+    Rule("/logout", endpoint="logout", methods=["POST"]),
+    Rule("/inbox", endpoint="inbox"),
+    Rule("/inbox/<notification_id>/ack", endpoint="acknowledge", methods=["POST"]),
+    Rule("/consultations", endpoint="consultations"),
+    Rule("/consultations/new", endpoint="new_consultation", methods=["GET", "POST"]),
+    Rule("/cases/<case_id>", endpoint="case"),
+    Rule("/cases/<case_id>/refer", endpoint="refer", methods=["GET", "POST"]),
+    Rule("/referrals/<referral_id>", endpoint="referral"),
+    Rule("/referrals/<referral_id>/action", endpoint="referral_action", methods=["POST"]),
+    Rule("/referrals/<referral_id>/information", endpoint="referral_information"),
+    Rule("/consents/new", endpoint="new_consent", methods=["GET", "POST"]),
+    Rule("/consents/<consent_id>", endpoint="consent"),
+    Rule("/consents/<consent_id>/withdraw", endpoint="withdraw_consent", methods=["POST"]),
+    Rule("/meetings/new", endpoint="new_meeting", methods=["GET", "POST"]),
+    Rule("/meetings/<meeting_id>", endpoint="meeting"),
+    Rule("/meetings/<meeting_id>/decisions", endpoint="decide", methods=["POST"]),
+    Rule("/persons/<person_ref>/report", endpoint="report"),
+], strict_slashes=False)
+
+PUBLIC = {"login"}
+
+
+class Page:
+    """One page request: the signed-in caller, the language, and a way to run API operations."""
+
+    def __init__(self, request: Request, lang: str, requester, ports, db, settings, now, correlation_id):
+        self.request, self.lang, self.ports, self.db, self.settings, self.now = request, lang, ports, db, settings, now
+        self.caller, self.secret, self.correlation_id = requester.caller, requester.secret, correlation_id
+        self.t, self.label = i18n.translator(lang)
+        self._desks = None
+
+    # ---- running operations
+    def run(self, handler, body=None, schema=None, **params):
+        call = api.Call(caller=self.caller, ports=self.ports, db=self.db, settings=self.settings, now=self.now,
+                        address=self.request.remote_addr or "", secret=self.secret)
+        if schema is not None:
+            call.body = load(schema(), body)
+        elif body is not None:
+            call.query = body
+        result = handler(call, **params)
+        self.caller = call.caller or self.caller
+        return result
+
+    def write(self, handler, body=None, schema=None, **params):
+        """A write from a form, audited like an API write."""
+        status = 500
+        try:
+            result = self.run(handler, body, schema, **params)
+            status = 200
+            return result
+        except InvalidInput:
+            status = 422
+            raise
+        except (NotFound, Conflict, NotPermitted) as exc:
+            status = {NotFound: 404, Conflict: 409, NotPermitted: 403}[type(exc)]
+            raise
+        finally:
+            target = ",".join(f"{k}={v}" for k, v in params.items()) or None
+            with self.db.unit_of_work() as uow:
+                handlers.audit(uow, self.caller, "ui." + handler.__name__, target, self.correlation_id, status, self.now)
+
+    # ---- rendering
+    def desk_name(self, desk_id: str | None) -> str:
+        if not desk_id:
+            return ""
+        if self._desks is None:
+            try:
+                self._desks = {d["id"]: d for d in self.ports.directory.search({})}
+            except Unavailable:
+                self._desks = {}
+        desk = self._desks.get(desk_id)
+        if desk is None:
+            return desk_id
+        return desk["name"] if self.lang == "ja" else desk["name_en"]
+
+    def desks(self) -> list[dict]:
+        self.desk_name("-")
+        return sorted(self._desks.values(), key=lambda d: (d["ward"] or "~", d["id"]))
+
+    def render(self, template: str, status: int = 200, **context) -> Response:
+        html = ENV.get_template(template).render(
+            t=self.t, label=self.label, lang=self.lang, caller=self.caller, desk_name=self.desk_name,
+            csrf=dispatch.csrf_token(self.secret) if self.secret else "", path=self.request.path,
+            vocab={"wards": WARDS, "channels": CHANNELS, "concerns": CONCERNS, "urgencies": URGENCIES},
+            categories=CATEGORIES, category_labels=i18n.CATEGORY_LABELS, status_labels=i18n.STATUS_LABELS,
+            action_labels=i18n.ACTION_LABELS, local_time=self.local_time, values=_values, **context)
+        return Response(html, status=status, mimetype="text/html",
+                        headers={"Content-Language": self.lang, "X-Correlation-ID": self.correlation_id,
+                                 "Cache-Control": "no-store"})
+
+    def local_time(self, iso: str | None) -> str:
+        if not iso:
+            return ""
+        moment = datetime.fromisoformat(iso).astimezone(ZoneInfo(self.settings.timezone))
+        return moment.strftime("%Y-%m-%d %H:%M")
+
+    def errors(self, exc: InvalidInput) -> dict:
+        return problems.translate_errors(exc.errors, self.lang)
+
+    @property
+    def form(self):
+        return self.request.form
+
+
+def _values(form, name: str) -> list:
+    """Every value of a multi-valued form field (a re-rendered form), or none (a new one)."""
+    return form.getlist(name) if hasattr(form, "getlist") else list(form.get(name, []))
+
+
+def redirect(location: str, status: int = 303) -> Response:
+    return Response(status=status, headers={"Location": location})
+
+
+def _safe_next(target: str | None) -> str:
+    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+        return "/inbox"
+    return target
+
+
+def _language(request: Request) -> tuple[str, bool]:
+    asked = request.args.get("lang")
+    if asked in ("ja", "en"):
+        return asked, True
+    return dispatch.language_of(request), False
+
+
+def handle(request: Request, path: str, ports, db, settings, now, on_correlation) -> Response:
+    correlation_id = dispatch.correlation_of(request)
+    on_correlation(correlation_id)
+    lang, switched = _language(request)
+    requester = dispatch.Requester(request, db, now)
+    page = Page(request, lang, requester, ports, db, settings, now, correlation_id)
+    try:
+        endpoint, params = PAGES.bind_to_environ(request.environ).match()
+    except (NoRoute, MethodNotAllowed):
+        return page.render("error.html", 404, message=page.t("not_found"))
+    if endpoint not in PUBLIC and page.caller is None:
+        return redirect("/login?next=" + quote(request.full_path.rstrip("?")))
+    if request.method == "POST" and endpoint not in PUBLIC:
+        if request.form.get("csrf") != dispatch.csrf_token(page.secret):
+            return page.render("error.html", 403, message=problems.TITLES[403][0 if lang == "ja" else 1])
+    try:
+        response = VIEWS[endpoint](page, **params)
+    except NotFound:
+        response = page.render("error.html", 404, message=page.t("not_found"))
+    except Conflict as exc:
+        response = page.render("error.html", 409, message=page.t("conflict"), detail=str(exc))
+    except NotPermitted as exc:
+        response = page.render("error.html", 403, message=problems.TITLES[403][0 if lang == "ja" else 1],
+                               detail=str(exc))
+    except Unavailable:
+        response = page.render("error.html", 503, message=page.t("unavailable"))
+    if switched:
+        response.set_cookie(dispatch.LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", path="/")
+    return response
+
+
+# ---------------------------------------------------------------- sign-in
+def home(page: Page):
+    return redirect("/inbox")
+
+
+def login(page: Page):
+    if page.request.method == "GET":
+        return page.render("login.html", next=_safe_next(page.request.args.get("next")))
+    next_url = _safe_next(page.form.get("next"))
+    body = {"username": page.form.get("username", ""), "password": page.form.get("password", "")}
+    try:
+        result = page.run(api.sign_in, body, schemas.SignInRequest)
+    except InvalidInput as exc:
+        return page.render("login.html", 422, next=next_url, errors=page.errors(exc), username=body["username"])
+    except handlers.BadCredentials:
+        return page.render("login.html", 401, next=next_url, message=page.t("bad_login"), username=body["username"])
+    except handlers.TooManyAttempts as exc:
+        return page.render("login.html", 429, next=next_url, username=body["username"],
+                           message=page.t("too_many", seconds=int(exc.retry_after) + 1))
+    response = redirect(next_url)
+    response.set_cookie(dispatch.SESSION_COOKIE, result["token"], max_age=int(page.settings.session_hours * 3600),
+                        httponly=True, samesite="Strict", path="/")
+    return response
+
+
+def logout(page: Page):
+    with page.db.unit_of_work() as uow:
+        handlers.sign_out(uow, page.secret)
+    response = redirect("/login")
+    response.delete_cookie(dispatch.SESSION_COOKIE, path="/")
+    return response
+
+
+# ---------------------------------------------------------------- inbox
+def inbox(page: Page):
+    notices = page.run(api.inbox, {"after": 0, "unacknowledged": False})
+    received = page.run(api.list_referrals, {"role": "receiving", "status": None})
+    sent = page.run(api.list_referrals, {"role": "referring", "status": None})
+    after = max((n["position"] for n in notices), default=0)
+    return page.render("inbox.html", notices=list(reversed(notices))[:100], received=list(reversed(received)),
+                       sent=list(reversed(sent)), after=after)
+
+
+def acknowledge(page: Page, notification_id: str):
+    notice = page.write(api.acknowledge, None, None, notification_id=notification_id)
+    if notice.get("referral_id") and page.form.get("open"):
+        return redirect(f"/referrals/{quote(notice['referral_id'])}")
+    return redirect("/inbox")
+
+
+# ---------------------------------------------------------------- intake
+def consultations(page: Page):
+    return page.render("consultations.html", consultations=page.run(api.consultations_of_desk))
+
+
+def _consultation_body(form) -> dict:
+    def given(name):
+        value = form.get(name, "").strip()
+        return value or None
+    person = {"name": form.get("name", "").strip()}
+    for name in ("name_kana", "birth_date", "phone", "address"):
+        if given(name):
+            person[name] = given(name)
+    body = {"ward": given("ward"), "channel": given("channel"), "concerns": form.getlist("concerns"),
+            "urgency": given("urgency") or "normal", "summary": form.get("summary", ""), "person": person}
+    if body["channel"] == "concern_report":
+        body["reporter"] = {"kind": given("reporter_kind")}
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def new_consultation(page: Page):
+    if page.request.method == "GET":
+        return page.render("intake.html", form={}, errors={})
+    try:
+        recorded = page.write(api.record_consultation, _consultation_body(page.form), schemas.ConsultationRequest)
+    except InvalidInput as exc:
+        return page.render("intake.html", 422, form=page.form, errors=page.errors(exc))
+    return page.render("recorded.html", 201, recorded=recorded, desks=page.desks(), form={}, errors={},
+                       suggested={s["desk_id"] for s in recorded["suggested_desks"]})
+
+
+def refer(page: Page, case_id: str):
+    if page.request.method == "GET":
+        page.run(api.timeline, case_id=case_id)  # 404 unless this desk is on the case
+        return page.render("refer.html", case_id=case_id, desks=page.desks(), form={}, errors={}, suggested=set())
+    targets = page.form.getlist("to_desk_id")
+    reason = page.form.get("reason", "")
+    share = page.form.getlist("share_categories")
+    urgency = page.form.get("urgency") or None
+    body = {"consultation_id": case_id,
+            "referrals": [{"to_desk_id": d, "reason": reason, "share_categories": share,
+                           **({"urgency": urgency} if urgency else {})} for d in targets]}
+    try:
+        page.write(api.refer, body, schemas.ReferralsRequest)
+    except InvalidInput as exc:
+        return page.render("refer.html", 422, case_id=case_id, desks=page.desks(), form=page.form,
+                           errors=page.errors(exc), suggested=set(targets))
+    return redirect(f"/cases/{quote(case_id)}")
+
+
+def case(page: Page, case_id: str):
+    entries = page.run(api.timeline, case_id=case_id)
+    referral_ids = list(dict.fromkeys(e["referral_id"] for e in entries if e.get("referral_id")))
+    referrals = []
+    for referral_id in referral_ids:
+        try:
+            referrals.append(page.run(api.get_referral, referral_id=referral_id))
+        except NotFound:
+            continue
+    own = next((c for c in page.run(api.consultations_of_desk) if c["id"] == case_id), None)
+    return page.render("case.html", case_id=case_id, entries=entries, referrals=referrals, own=own)
+
+
+# ---------------------------------------------------------------- referrals
+def _available_actions(referral: dict, desk_id: str) -> list[str]:
+    sides = set()
+    if referral["to_desk_id"] == desk_id:
+        sides |= {RECEIVING, EITHER}
+    if referral["from_desk_id"] == desk_id:
+        sides |= {REFERRING, EITHER}
+    return [name for name, action in ACTIONS.items() if action.by in sides and referral["status"] in action.sources]
+
+
+def referral(page: Page, referral_id: str, errors=None, status: int = 200):
+    found = page.run(api.get_referral, referral_id=referral_id)
+    return page.render("referral.html", status, referral=found,
+                       actions=_available_actions(found, page.caller.desk_id),
+                       requires={n: a.requires for n, a in ACTIONS.items()}, errors=errors or {})
+
+
+def referral_action(page: Page, referral_id: str):
+    body = {"action": page.form.get("action", "")}
+    for detail in ("reason", "outcome", "note"):
+        if page.form.get(detail, "").strip():
+            body[detail] = page.form[detail].strip()
+    try:
+        page.write(api.transition, body, schemas.TransitionRequest, referral_id=referral_id)
+    except InvalidInput as exc:
+        return referral(page, referral_id, errors=page.errors(exc), status=422)
+    return redirect(f"/referrals/{quote(referral_id)}")
+
+
+def referral_information(page: Page, referral_id: str):
+    found = page.run(api.get_referral, referral_id=referral_id)
+    information = page.run(api.referral_information, referral_id=referral_id)
+    return page.render("information.html", referral=found, information=information)
+
+
+# ---------------------------------------------------------------- consent
+def _end_of_day(value: str | None, zone: str) -> str | None:
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return value  # the schema names it
+    return datetime.combine(day, time(23, 59, 59), ZoneInfo(zone)).isoformat()
+
+
+def new_consent(page: Page):
+    person_ref = page.request.values.get("person_ref", "")
+    if page.request.method == "GET":
+        return page.render("consent_form.html", person_ref=person_ref, desks=page.desks(), form={}, errors={})
+    form = page.form
+    body = {"person_ref": person_ref, "granted_by": form.get("granted_by", ""), "method": form.get("method", ""),
+            "purpose": form.get("purpose", ""),
+            "provision": {"type": "permit", "recipients": form.getlist("recipients"),
+                          "categories": form.getlist("categories")}}
+    for name in ("guardian_name", "witness"):
+        if form.get(name, "").strip():
+            body[name] = form[name].strip()
+    until = _end_of_day(form.get("valid_until"), page.settings.timezone)
+    if until:
+        body["valid_until"] = until
+    try:
+        recorded = page.write(api.record_consent, body, schemas.ConsentRequest)
+    except InvalidInput as exc:
+        return page.render("consent_form.html", 422, person_ref=person_ref, desks=page.desks(), form=form,
+                           errors=page.errors(exc))
+    return redirect(f"/consents/{quote(recorded['consent_id'])}")
+
+
+def consent(page: Page, consent_id: str, errors=None, status: int = 200):
+    versions = page.run(api.consent_history, consent_id=consent_id)
+    return page.render("consent.html", status, consent_id=consent_id, versions=versions, latest=versions[-1],
+                       errors=errors or {})
+
+
+def withdraw_consent(page: Page, consent_id: str):
+    try:
+        page.write(api.withdraw_consent, {"reason": page.form.get("reason", "")}, schemas.WithdrawalRequest,
+                   consent_id=consent_id)
+    except InvalidInput as exc:
+        return consent(page, consent_id, errors=page.errors(exc), status=422)
+    return redirect(f"/consents/{quote(consent_id)}")
+
+
+# ---------------------------------------------------------------- meetings
+def new_meeting(page: Page):
+    consultation_id = page.request.values.get("consultation_id", "")
+    if page.request.method == "GET":
+        page.run(api.timeline, case_id=consultation_id)
+        return page.render("meeting_form.html", consultation_id=consultation_id, desks=page.desks(), kinds=KINDS,
+                           form={}, errors={})
+    body = {"consultation_id": consultation_id, "kind": page.form.get("kind", ""),
+            "member_desk_ids": page.form.getlist("member_desk_ids"), "agenda": page.form.get("agenda", "")}
+    try:
+        created = page.write(api.convene_meeting, body, schemas.MeetingRequest)
+    except InvalidInput as exc:
+        return page.render("meeting_form.html", 422, consultation_id=consultation_id, desks=page.desks(),
+                           kinds=KINDS, form=page.form, errors=page.errors(exc))
+    return redirect(f"/meetings/{quote(created['meeting_id'])}")
+
+
+def meeting(page: Page, meeting_id: str, errors=None, status: int = 200):
+    found = page.run(api.get_meeting, meeting_id=meeting_id)
+    return page.render("meeting.html", status, meeting=found, kinds=KINDS, desks=page.desks(), errors=errors or {},
+                       form=page.form if errors else {})
+
+
+def decide(page: Page, meeting_id: str):
+    body = {"text": page.form.get("text", "")}
+    if page.form.get("to_desk_id"):
+        body["action"] = {"to_desk_id": page.form["to_desk_id"], "reason": page.form.get("reason", "")}
+    try:
+        page.write(api.record_decision, body, schemas.DecisionRequest, meeting_id=meeting_id)
+    except InvalidInput as exc:
+        return meeting(page, meeting_id, errors=page.errors(exc), status=422)
+    return redirect(f"/meetings/{quote(meeting_id)}")
+
+
+def report(page: Page, person_ref: str):
+    html = page.run(api.disclosure_report, person_ref=person_ref)
+    return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+VIEWS = {name: globals()[name] for name in {rule.endpoint for rule in PAGES.iter_rules()}}
