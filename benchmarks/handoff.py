@@ -21,7 +21,6 @@ patch_psycopg()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -39,16 +38,13 @@ from harness import percentile, progress, throwaway  # noqa: E402
 from services.notifications.tables import notifications  # noqa: E402
 from shared.cli import SERVICES  # noqa: E402
 from shared.demo import DEMO_CONSULTATIONS  # noqa: E402
+from shared.net import free_port  # noqa: E402
 from shared.persistence.engine import make_engine  # noqa: E402
 from shared.runtime.settings import nameko_config  # noqa: E402
 
 DESK = "hikikomori-center"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Stream:
@@ -164,7 +160,8 @@ def main():
     parser.add_argument("--postgresql", action="store_true")
     args = parser.parse_args()
 
-    overrides = {"http_address": f"127.0.0.1:{free_port()}", "max_workers": 50}
+    overrides = {"http_address": f"127.0.0.1:{free_port()}", "gateway_address": f"127.0.0.1:{free_port()}",
+                 "max_workers": 50}
     with throwaway(args.postgresql, **overrides) as (settings, management):
         processes = []
         try:

@@ -225,6 +225,7 @@ def main(argv=None) -> None:
     feed_cmd = commands.add_parser("provision-feed", help="create an agency's AMQP feed user (prints the password once)")
     feed_cmd.add_argument("desk_id")
     commands.add_parser("asyncapi", help="print the AsyncAPI document of the agency feeds")
+    commands.add_parser("openapi", help="print the OpenAPI document of the gateway's HTTP API")
     staff_cmd = commands.add_parser("create-staff", help="create a staff account; the first admin starts here "
                                                          "(password asked twice, or one line on stdin)")
     staff_cmd.add_argument("username")
@@ -253,6 +254,11 @@ def main(argv=None) -> None:
     elif args.command == "asyncapi":
         from .asyncapi import document_yaml
         print(document_yaml(), end="")
+    elif args.command == "openapi":
+        import json
+
+        from services.gateway.openapi import build
+        print(json.dumps(build(), ensure_ascii=False, indent=2))
     elif args.command == "verify-disclosures":
         sys.exit(verify_disclosures(_settings()))
     elif args.command == "rotate-keys":

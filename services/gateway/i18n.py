@@ -34,6 +34,7 @@ MESSAGES = {
     "when": ("日時", "When"),
     "desk": ("窓口", "Desk"),
     "from_desk": ("紹介元", "From"),
+    "reporter": ("気づきの連絡をした人", "Who reported the concern"),
     "to_desk": ("紹介先", "To"),
     "person": ("ご本人", "Person"),
     "name": ("氏名", "Name"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 
-import eventlet
 from nameko.exceptions import RemoteError, UnknownService
 
 from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted
@@ -35,6 +34,7 @@ class Service:
 
     def __getattr__(self, method: str):
         def call(*args, **kwargs):
+            import eventlet  # only the running service needs it; the OpenAPI build does not
             try:
                 with eventlet.Timeout(self._timeout):
                     return getattr(self._proxy, method).call_async(*args, **kwargs).result()

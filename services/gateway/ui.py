@@ -148,10 +148,12 @@ def _safe_next(target: str | None) -> str:
 
 
 def _language(request: Request) -> tuple[str, bool]:
+    """Japanese unless this browser chose English with the switch (staff share browsers whose own
+    language settings say nothing about the reader)."""
     asked = request.args.get("lang")
     if asked in ("ja", "en"):
         return asked, True
-    return dispatch.language_of(request), False
+    return ("en" if request.cookies.get(dispatch.LANG_COOKIE) == "en" else "ja"), False
 
 
 def handle(request: Request, path: str, ports, db, settings, now, on_correlation) -> Response:

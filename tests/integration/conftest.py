@@ -1,7 +1,6 @@
 """The running network of services for integration tests: every service on the test's vhost
 and databases, with short pick-up windows so missed deadlines happen within a test."""
 import dataclasses
-import socket
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -12,19 +11,18 @@ from services.intake.service import IntakeService
 from services.monitor.service import MonitorService
 from services.notifications.service import NotificationService
 from services.referrals.service import ReferralService
+from shared.net import free_port
 from shared.runtime.settings import nameko_config as build_config
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def settings(settings):
+    http_address = f"127.0.0.1:{free_port()}"
     return dataclasses.replace(settings, pickup_deadlines="risk_to_life=2s,urgent=2s,normal=3bd",
-                               deadline_check_interval=0.2, http_address=f"127.0.0.1:{free_port()}",
+                               deadline_check_interval=0.2, http_address=http_address,
+                               gateway_address=f"127.0.0.1:{free_port()}", notifications_url=f"http://{http_address}",
                                webhook_base_delay=0.05, webhook_max_attempts=4, delivery_poll_interval=0.1,
                                smtp_port=free_port(), digest_interval=1.0)
 
