@@ -52,6 +52,15 @@ ensure_postgresql() {
   wait_for_port 127.0.0.1 5432 60 PostgreSQL
 }
 
+ensure_debian_files() {  # package [package ...] that install no command (fonts)
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  apt_install "${missing[@]}"
+}
+
 ensure_debian_packages() {  # command package [command package ...]
   local missing=()
   while [ $# -gt 1 ]; do
@@ -59,9 +68,13 @@ ensure_debian_packages() {  # command package [command package ...]
     shift 2
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing Debian packages: ${missing[*]}"
+  apt_install "${missing[@]}"
+}
+
+apt_install() {  # package [package ...]
+  log "installing Debian packages: $*"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }

@@ -290,6 +290,13 @@ def disclosure_report(call: Call, person_ref: str):
     return call.ports.consent.disclosure_report(person_ref, call.caller.desk_id)
 
 
+@operation("GET", "/persons/<person_ref>/deletion-requests",
+           "Requests to delete this person's data after a withdrawal or expiry, and who confirmed", "consent",
+           response=s.DeletionRequest, many=True)
+def deletion_requests(call: Call, person_ref: str):
+    return call.ports.consent.deletion_status(person_ref, call.caller.desk_id)
+
+
 @operation("POST", "/deletion-requests/<request_id>/acknowledgement",
            "This desk confirms it deleted data shared under a withdrawn or expired consent", "consent",
            status=204)

@@ -9,7 +9,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from . import problems
 from .api import OPERATIONS, PREFIX
 from .dispatch import CSRF_HEADER, SESSION_COOKIE
-from .schemas import Notification, Problem
+from .schemas import Problem
 
 TITLE = "tsunagu HTTP API"
 VERSION = "1.0.0"
@@ -102,6 +102,11 @@ def _stream_operation() -> dict:
                             "schema": {"type": "string", "pattern": r"^([0-9]{1,15}|latest)$"}}],
             "security": [{"bearer": []}, {"apiKey": []}, {"session": []}],
             "responses": {"200": {"description": "an endless event stream",
-                                  "content": {"text/event-stream": {"schema": {"type": "string"},
-                                                                     "x-event-data": Notification.__name__}}},
+                                  "content": {"text/event-stream": {"schema": {
+                                      "type": "object", "required": ["event", "id", "data"],
+                                      "properties": {
+                                          "event": {"const": "notification"},
+                                          "id": {"type": "string", "pattern": "^[0-9]+$"},
+                                          "data": {"type": "string", "contentMediaType": "application/json",
+                                                   "contentSchema": {"$ref": "#/components/schemas/Notification"}}}}}}},
                           **_problems([400, 401, 503])}}

@@ -1,7 +1,7 @@
 """The HTTP API's request and response bodies. Requests reuse the services' wire schemas without
 the fields the gateway fills in from the signed-in caller (desk, actor); responses describe what
 the services answer, so the published OpenAPI document is checked against real responses."""
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from services.consent.schemas import RecordConsentSchema
 from services.directory.schemas import SearchSchema, SuggestSchema
@@ -275,6 +275,11 @@ class PermittedInformation(Schema):
 
 
 class TimelineEntry(Schema):
+    """Each entry also carries the fields of its kind of event (desks, reason, outcome, …)."""
+
+    class Meta:
+        unknown = INCLUDE
+
     event_id = fields.String(required=True)
     type = fields.String(required=True)
     at = fields.String(required=True)
@@ -348,6 +353,15 @@ class Disclosure(Schema):
     consent_ref = fields.String(allow_none=True)
     meeting_id = fields.String(allow_none=True)
     review_status = fields.String(allow_none=True)
+
+
+class DeletionRequest(Schema):
+    request_id = fields.String(required=True)
+    consent_id = fields.String(required=True)
+    recipient_desk_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    requested_at = fields.String(required=True)
+    acknowledged_at = fields.String(allow_none=True)
 
 
 class Notification(Schema):

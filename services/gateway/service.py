@@ -11,6 +11,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import RpcProxy
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, parse_address
+from werkzeug.routing import Map, PathConverter
 from werkzeug.wrappers import Response
 
 from shared.clock import utc_now
@@ -26,12 +27,26 @@ RPC_TIMEOUT = 15.0
 STREAM_READ_TIMEOUT = 60.0  # the notifications stream sends a keep-alive every 15 s
 
 
+class AnyPath(PathConverter):
+    """Any rest of a path, control characters included, so every request reaches the gateway's
+    own routing (and gets its problem+json answer) instead of werkzeug's HTML 404."""
+    regex = r"[^/][\s\S]*?"
+
+
 class GatewayWebServer(WebServer):
     """A web server of its own, so the gateway can share a process with the notifications service."""
 
     @property
     def bind_addr(self):
         return parse_address(settings_of(self.container).gateway_address)
+
+    def make_url_map(self):
+        url_map = Map(converters={"any_path": AnyPath})
+        for provider in self._providers:
+            rule = provider.get_url_rule()
+            rule.endpoint = provider
+            url_map.add(rule)
+        return url_map
 
 
 class GatewayRoute(HttpRequestHandler):
@@ -63,7 +78,7 @@ class GatewayService:
         return Ports(RPC_TIMEOUT, directory=self.directory, intake=self.intake, referrals=self.referrals,
                      consent=self.consent, notifications=self.notifications)
 
-    @route(ALL_METHODS, "/api/<path:path>")
+    @route(ALL_METHODS, "/api/<any_path:path>")
     def api(self, request, path):
         if request.method == "GET" and path == "v1/openapi.json":
             return Response(json.dumps(openapi.build(), ensure_ascii=False), mimetype="application/json")
@@ -116,6 +131,6 @@ class GatewayService:
     def home(self, request):
         return ui.handle(request, "", self._ports(), self.db, self.db.settings, utc_now(), self.correlation)
 
-    @route("GET,POST", "/<path:path>")
+    @route("GET,POST", "/<any_path:path>")
     def page(self, request, path):
         return ui.handle(request, path, self._ports(), self.db, self.db.settings, utc_now(), self.correlation)

@@ -246,8 +246,8 @@ def _consultation_body(form) -> dict:
     def given(name):
         value = form.get(name, "").strip()
         return value or None
-    person = {"name": form.get("name", "").strip()}
-    for name in ("name_kana", "birth_date", "phone", "address"):
+    person = {}
+    for name in ("name", "name_kana", "birth_date", "phone", "address"):
         if given(name):
             person[name] = given(name)
     body = {"ward": given("ward"), "channel": given("channel"), "concerns": form.getlist("concerns"),
