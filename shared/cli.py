@@ -106,26 +106,51 @@ def _gateway_health(settings) -> int:
     return 0 if status == 200 else 1
 
 
-def create_staff(settings, username: str, desk_id: str, role: str, display_name: str, password_stdin: bool) -> int:
+def _desk_problem(settings, desk_id: str) -> str | None:
+    """Why an account cannot act for this desk (not in the directory, or it cannot be asked)."""
+    _green()
+    from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from .runtime.settings import nameko_config
+    try:
+        with ClusterRpcProxy(nameko_config(settings), timeout=10) as rpc:
+            rpc.directory.get_desk(desk_id)
+    except RemoteError as exc:
+        if exc.exc_type == "NotFound":
+            return f"no desk {desk_id!r} in the directory"
+        raise
+    except (UnknownService, RpcTimeout, OSError) as exc:
+        return f"the directory service is not answering ({type(exc).__name__}); start the services first (tsunagu run)"
+    return None
+
+
+def create_staff(settings, username: str, desk_id: str, role: str, display_name: str, password_stdin: bool,
+                 exist_ok: bool = False) -> int:
     """A staff account straight into the gateway's database (the first admin needs no sign-in)."""
     import getpass
+    from pathlib import Path
 
+    from sqlalchemy.orm import sessionmaker
+
+    import services.gateway
     from services.gateway.accounts import ROLES
     from services.gateway.handlers import create_staff as create
 
     from .clock import utc_now
     from .errors import Conflict, InvalidInput
-    from .unit_of_work import UnitOfWork
     from .events.catalog import REGISTRY
     from .persistence.engine import make_engine
     from .persistence.migrations import upgrade
-    from sqlalchemy.orm import sessionmaker
-    from pathlib import Path
-    import services.gateway
+    from .unit_of_work import UnitOfWork
 
     if role not in ROLES:
         print(f"tsunagu: --role must be one of {', '.join(ROLES)}", file=sys.stderr)
         return 2
+    problem = _desk_problem(settings, desk_id)
+    if problem:
+        print(f"tsunagu: {problem}", file=sys.stderr)
+        return 3
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -138,7 +163,10 @@ def create_staff(settings, username: str, desk_id: str, role: str, display_name:
         upgrade(engine, Path(services.gateway.__file__).parent / "migrations")
         with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
             account = create(uow, username, password, desk_id, role, display_name, utc_now())
-    except (InvalidInput, Conflict) as exc:
+    except Conflict as exc:
+        print(f"tsunagu: {exc}", file=sys.stderr)
+        return 0 if exist_ok else 2
+    except InvalidInput as exc:
         print(f"tsunagu: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -233,6 +261,7 @@ def main(argv=None) -> None:
     staff_cmd.add_argument("--role", default="staff", help="staff, supervisor or admin (default staff)")
     staff_cmd.add_argument("--name", default="", help="display name")
     staff_cmd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    staff_cmd.add_argument("--exist-ok", action="store_true", help="succeed if the username exists already")
     health_cmd = commands.add_parser("health", help="exit 0 when SERVICE is consuming (for healthchecks)")
     health_cmd.add_argument("service", choices=sorted(SERVICES))
     args = parser.parse_args(argv)
@@ -248,7 +277,8 @@ def main(argv=None) -> None:
     elif args.command == "health":
         sys.exit(health(_settings(), args.service))
     elif args.command == "create-staff":
-        sys.exit(create_staff(_settings(), args.username, args.desk, args.role, args.name, args.password_stdin))
+        sys.exit(create_staff(_settings(), args.username, args.desk, args.role, args.name, args.password_stdin,
+                              args.exist_ok))
     elif args.command == "provision-feed":
         sys.exit(provision_feed(_settings(), args.desk_id))
     elif args.command == "asyncapi":

@@ -136,6 +136,21 @@ _EN_VOCABULARY = {
     "risk_to_life": "Risk to life", "urgent": "Urgent", "normal": "Normal",
 }
 
+EVENT_LABELS = {
+    "consultation.recorded": ("相談を記録", "Consultation recorded"),
+    "person.linked": ("同じ方として結び付け", "Linked as the same person"),
+    "person.unlinked": ("結び付けを解除", "Link undone"),
+    "referral.requested": ("紹介を依頼", "Referral sent"), "referral.received": ("紹介を受付", "Referral received"),
+    "referral.accepted": ("紹介を受入れ", "Referral accepted"), "referral.rejected": ("受入れ不可", "Referral rejected"),
+    "referral.started": ("支援を開始", "Support started"), "referral.paused": ("支援を中断", "Support paused"),
+    "referral.resumed": ("支援を再開", "Support resumed"), "referral.completed": ("支援を完了", "Support completed"),
+    "referral.failed": ("支援を終了（未達成）", "Support closed, not achieved"),
+    "referral.cancelled": ("紹介を取下げ", "Referral cancelled"), "referral.voided": ("誤登録として取消", "Marked as entered in error"),
+    "referral.reopened": ("支援を再び開始", "Referral reopened"),
+    "referral.escalated": ("期限までに受付がなく上長へ通知", "Escalated: not picked up in time"),
+    "meeting.convened": ("会議を招集", "Meeting convened"), "meeting.decided": ("会議で決定", "Meeting decided"),
+}
+
 CATEGORY_LABELS = {
     "identity": ("氏名・生年月日", "Name and date of birth"), "contact": ("連絡先", "Contact details"),
     "household": ("世帯", "Household"), "income": ("収入", "Income"), "health": ("健康", "Health"),

@@ -20,29 +20,23 @@ Nullable = dict(allow_none=True, load_default=None)
 
 
 # ---------------------------------------------------------------- requests
-class ConsultationRequest(RecordConsultationSchema):
-    class Meta:
-        exclude = CALLER_FIELDS
+def _from_caller(base: type[Schema], name: str, filled: tuple[str, ...] = CALLER_FIELDS) -> type[Schema]:
+    """The service's wire schema without the fields the gateway fills in from the caller."""
+    return type(name, (base,), {"Meta": type("Meta", (), {"exclude": filled}), "__doc__": base.__doc__})
 
 
-class ReferralsRequest(ReferSchema):
-    class Meta:
-        exclude = ("from_desk_id", "actor")
-
-
-class TransitionRequest(TransitionSchema):
-    class Meta:
-        exclude = ("referral_id", *CALLER_FIELDS)
-
-
-class MeetingRequest(ConveneSchema):
-    class Meta:
-        exclude = ("convened_by_desk_id", "actor")
-
-
-class DecisionRequest(DecideSchema):
-    class Meta:
-        exclude = ("meeting_id", *CALLER_FIELDS)
+ConsultationRequest = _from_caller(RecordConsultationSchema, "ConsultationRequest")
+ReferralsRequest = _from_caller(ReferSchema, "ReferralsRequest", ("from_desk_id", "actor"))
+TransitionRequest = _from_caller(TransitionSchema, "TransitionRequest", ("referral_id", *CALLER_FIELDS))
+MeetingRequest = _from_caller(ConveneSchema, "MeetingRequest", ("convened_by_desk_id", "actor"))
+DecisionRequest = _from_caller(DecideSchema, "DecisionRequest", ("meeting_id", *CALLER_FIELDS))
+ConsentRequest = _from_caller(RecordConsentSchema, "ConsentRequest")
+LinkRequest = _from_caller(LinkSchema, "LinkRequest")
+UnlinkRequest = _from_caller(UnlinkSchema, "UnlinkRequest", ("link_id", *CALLER_FIELDS))
+PreferencesRequest = _from_caller(PreferencesSchema, "PreferencesRequest", ("staff_id", "desk_id"))
+WebhookRequest = _from_caller(SubscribeWebhookSchema, "WebhookRequest", ("desk_id",))
+DeskSearchQuery = _from_caller(SearchSchema, "DeskSearchQuery", ())
+SuggestionRequest = _from_caller(SuggestSchema, "SuggestionRequest", ())
 
 
 class BriefRequest(Schema):
@@ -50,41 +44,8 @@ class BriefRequest(Schema):
                              validate=validate.Length(min=1))
 
 
-class ConsentRequest(RecordConsentSchema):
-    class Meta:
-        exclude = CALLER_FIELDS
-
-
 class WithdrawalRequest(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=1000))
-
-
-class LinkRequest(LinkSchema):
-    class Meta:
-        exclude = CALLER_FIELDS
-
-
-class UnlinkRequest(UnlinkSchema):
-    class Meta:
-        exclude = ("link_id", *CALLER_FIELDS)
-
-
-class PreferencesRequest(PreferencesSchema):
-    class Meta:
-        exclude = ("staff_id", "desk_id")
-
-
-class WebhookRequest(SubscribeWebhookSchema):
-    class Meta:
-        exclude = ("desk_id",)
-
-
-class DeskSearchQuery(SearchSchema):
-    pass
-
-
-class SuggestionRequest(SuggestSchema):
-    pass
 
 
 class ReferralQuery(Schema):

@@ -111,9 +111,10 @@ class Page:
         html = ENV.get_template(template).render(
             t=self.t, label=self.label, lang=self.lang, caller=self.caller, desk_name=self.desk_name,
             csrf=dispatch.csrf_token(self.secret) if self.secret else "", path=self.request.path,
+            timezone=self.settings.timezone,
             vocab={"wards": WARDS, "channels": CHANNELS, "concerns": CONCERNS, "urgencies": URGENCIES},
             categories=CATEGORIES, category_labels=i18n.CATEGORY_LABELS, status_labels=i18n.STATUS_LABELS,
-            action_labels=i18n.ACTION_LABELS, local_time=self.local_time, values=_values, **context)
+            action_labels=i18n.ACTION_LABELS, event_labels=i18n.EVENT_LABELS, local_time=self.local_time, values=_values, **context)
         return Response(html, status=status, mimetype="text/html",
                         headers={"Content-Language": self.lang, "X-Correlation-ID": self.correlation_id,
                                  "Cache-Control": "no-store"})

@@ -25,8 +25,9 @@ WAKABA = "wakaba-life-independence-center"
 
 
 def refer(proxy, to_desk, case=None):
-    recorded = proxy.intake.record_consultation(case or DEMO_CONSULTATIONS[0])
-    [referral] = proxy.referrals.refer({"consultation_id": recorded["consultation_id"], "from_desk_id": WAKABA,
+    case = case or DEMO_CONSULTATIONS[0]
+    recorded = proxy.intake.record_consultation(case)
+    [referral] = proxy.referrals.refer({"consultation_id": recorded["consultation_id"], "from_desk_id": case["desk_id"],
                                         "actor": "wakaba-staff", "referrals": [{"to_desk_id": to_desk, "reason": "r"}]})
     return recorded["consultation_id"], referral["referral_id"]
 

@@ -5,6 +5,7 @@ axe-core checks every main screen for serious or critical accessibility violatio
 Set TSUNAGU_SCREENSHOTS to a directory to keep a screenshot of each screen (scripts/screenshots
 writes docs/screenshots)."""
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,7 @@ def test_a_hand_off_between_two_desks_is_seen_live_on_both_sides(browser, system
     expect(arrived).to_contain_text("新しいつなぎが届きました", timeout=LIVE_TIMEOUT)
     expect(desk_b.locator("#live-announcer")).to_contain_text("新しいつなぎが届きました", timeout=LIVE_TIMEOUT)
     assert desk_b.evaluate("window.__notReloaded") is True
+    expect(arrived.locator("time")).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"))  # as the server writes it
     screens.check(desk_b, "inbox")
     arrived.get_by_role("link").first.click()
     expect(desk_b.locator("#referral-status")).to_contain_text("依頼中")

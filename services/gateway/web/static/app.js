@@ -31,13 +31,18 @@
     return node;
   }
 
+  // The same "YYYY-MM-DD HH:MM" in the city's time zone as the server-rendered rows.
+  var clock = new Intl.DateTimeFormat("sv-SE", { timeZone: body.dataset.timezone || "Asia/Tokyo",
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+  function localTime(iso) { return clock.format(new Date(iso)); }
+
   function noticeItem(n) {
     var item = el("li", "notice notice--fresh notice--unread notice--" + (n.urgency || "normal"));
     item.dataset.position = n.position;
     item.dataset.referral = n.referral_id || "";
     item.appendChild(el("p", "notice__title", n.title));
     var meta = el("p", "notice__meta");
-    var time = el("time", "", new Date(n.created_at).toLocaleString(body.dataset.lang === "en" ? "en-GB" : "ja-JP"));
+    var time = el("time", "", localTime(n.created_at));
     time.setAttribute("datetime", n.created_at);
     meta.appendChild(time);
     item.appendChild(meta);
