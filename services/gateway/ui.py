@@ -2,6 +2,7 @@
 the HTTP API, so the rules and checks are the same; a small script adds live updates."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -21,6 +22,7 @@ from shared.vocabulary import CHANNELS, CONCERNS, URGENCIES, WARDS
 from . import api, dispatch, handlers, i18n, problems, schemas
 from .ports import Unavailable
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "web" / "templates"
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
@@ -183,6 +185,10 @@ def handle(request: Request, path: str, ports, db, settings, now, on_correlation
                                detail=str(exc))
     except Unavailable:
         response = page.render("error.html", 503, message=page.t("unavailable"))
+    except Exception:  # a bug: logged with the correlation id the page shows
+        log.exception("page %s failed (correlation %s)", endpoint, correlation_id)
+        response = page.render("error.html", 500, message=problems.TITLES[500][0 if lang == "ja" else 1],
+                               detail=correlation_id)
     if switched:
         response.set_cookie(dispatch.LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", path="/")
     return response

@@ -161,3 +161,37 @@ def test_the_intake_form_says_what_is_wrong_next_to_each_field(browser, system):
     expect(page.get_by_label("フリガナ（カタカナ）")).to_have_attribute("aria-invalid", "true")
     findings = Axe().run(page).response["violations"]
     assert [v["id"] for v in findings if v["impact"] in BLOCKING] == []
+
+
+def test_keyboard_users_skip_to_the_content_and_see_where_they_are(browser, system):
+    page = sign_in(browser, system, "ui-d", A)
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("本文へ移動")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    outline = focused.evaluate("e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth")
+    assert outline == "solid 4px"  # the visible focus ring
+
+
+@pytest.mark.parametrize("path", ["/inbox", "/consultations/new", "/consultations"])
+def test_screens_fit_a_tablet_without_sideways_scrolling(browser, system, path):
+    page = sign_in(browser, system, "ui-e", A)
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.goto(f"{system.base}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    small = page.evaluate("""() => [...document.querySelectorAll('main a, main button, main input, main select')]
+        .filter(e => e.offsetParent !== null && e.type !== 'hidden')
+        .map(e => (e.type === 'checkbox' || e.type === 'radio' ? e.closest('label') : e).getBoundingClientRect()).filter(r => r.height < 24 || (r.height < 44 && r.width < 44)).length""")
+    assert small == 0  # every target 44 px (a checkbox's target is its whole label)
+
+
+def test_the_interactive_api_docs_are_served_with_their_files(system):
+    import requests
+    page = requests.get(f"{system.base}/api/docs", timeout=10)
+    assert page.status_code == 200 and "swagger-ui-bundle.js" in page.text
+    bundle = requests.get(f"{system.base}/static/vendor/swagger-ui/swagger-ui-bundle.js", timeout=10)
+    assert bundle.status_code == 200 and len(bundle.content) > 500_000
+    assert requests.get(f"{system.base}/static/../pyproject.toml", timeout=10).status_code == 404
