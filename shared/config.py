@@ -56,6 +56,8 @@ class Settings:
     session_hours: float = 8.0
     login_attempts: int = 5
     login_window: float = 900.0
+    flow_check_interval: float = 10.0
+    alert_lag_seconds: float = 30.0
 
     def database_url_for(self, service: str) -> str:
         """Each service owns its own database: the URL template names it."""
@@ -99,6 +101,8 @@ _DESCRIPTIONS = {
     "session_hours": "hours a staff sign-in (session or token) stays valid, such as 8",
     "login_attempts": "failed sign-ins allowed per account and address within the login window, such as 5",
     "login_window": "seconds over which failed sign-ins are counted, such as 900",
+    "flow_check_interval": "seconds between the monitor's looks at queues, dead letters and delivery lag",
+    "alert_lag_seconds": "an alert is raised when 95% of recent events took longer than this to arrive",
 }
 
 
@@ -136,6 +140,8 @@ class _SettingsSchema(Schema):
     session_hours = mf.Float(validate=validate.Range(min=0.01, max=720))
     login_attempts = mf.Integer(strict=False, validate=validate.Range(1, 1000))
     login_window = mf.Float(validate=validate.Range(min=1, max=86400))
+    flow_check_interval = mf.Float(validate=validate.Range(min=0.1, max=3600))
+    alert_lag_seconds = mf.Float(validate=validate.Range(min=0.1, max=86400))
 
     @validates_schema
     def _keys_together(self, data, **_):

@@ -27,10 +27,21 @@ def add(session: Session, envelope: Envelope, exchange: str | None = None,
         routing_key: str | None = None) -> None:
     """Stage an (already validated) event in the caller's transaction; by default on the
     events exchange, routed by its type."""
+    add_raw(session, envelope.id, envelope.type, envelope.subject, envelope.to_json(), exchange,
+            routing_key or envelope.type)
+
+
+def add_raw(session: Session, message_id: str, event_type: str, subject: str | None, body: str,
+            exchange: str | None, routing_key: str) -> None:
+    """Stage a message exactly as it is (a dead letter replayed to the queue it failed on)."""
     session.execute(outbox.insert().values(
-        event_id=envelope.id, event_type=envelope.type, subject=envelope.subject,
-        body=envelope.to_json(), created_at=datetime.now(timezone.utc), exchange=exchange,
-        routing_key=routing_key or envelope.type))
+        event_id=message_id, event_type=event_type, subject=subject, body=body,
+        created_at=datetime.now(timezone.utc), exchange=exchange, routing_key=routing_key))
+
+
+def forget(session: Session, message_id: str, routing_key: str) -> None:
+    """Drop an earlier row of this message to this route (it is about to be staged again)."""
+    session.execute(outbox.delete().where(outbox.c.event_id == message_id, outbox.c.routing_key == routing_key))
 
 
 def pending_count(connection) -> int:

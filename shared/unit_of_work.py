@@ -47,6 +47,14 @@ class UnitOfWork:
         self._emitted += 1
         return envelope
 
+    def replay(self, message_id: str, event_type: str | None, body: str, queue: str) -> None:
+        """Stage a dead letter's original body for the queue it failed on, as it was (no schema
+        check: it is redelivered to the same consumer, whose inbox drops it if applied before).
+        A message replayed before has its earlier row replaced."""
+        outbox.forget(self.session, message_id, queue)
+        outbox.add_raw(self.session, message_id, event_type or "unknown", None, body, "", queue)
+        self._emitted += 1
+
     def claim(self, consumer: str, event_id: str) -> bool:
         """Record that this transaction applies the event; False if it was applied before."""
         return inbox.claim(self.session, consumer, event_id)

@@ -12,7 +12,7 @@ from shared.errors import NotFound
 from shared.runtime import Database, subscribe
 from shared.runtime.timer import SettingsTimer
 
-from . import handlers, report
+from . import fhir, handlers, report
 
 
 class DirectoryPorts:
@@ -48,6 +48,12 @@ class ConsentService:
     def consent_history(self, consent_id: str, desk_id: str | None = None) -> list:
         with self.db.unit_of_work() as uow:
             return handlers.consent_history(uow.session, consent_id, desk_id)
+
+    @rpc
+    def fhir_consent(self, consent_id: str, desk_id: str) -> dict:
+        """The consent's current version as a FHIR R4 Consent resource."""
+        with self.db.unit_of_work() as uow:
+            return fhir.consent(handlers.consent_history(uow.session, consent_id, desk_id)[-1])
 
     @rpc
     def authorize_disclosure(self, payload: dict) -> dict:

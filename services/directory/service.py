@@ -7,7 +7,7 @@ from nameko.rpc import rpc
 
 from shared.runtime import Database
 
-from . import handlers
+from . import handlers, hsds
 
 
 class DirectoryService:
@@ -28,6 +28,12 @@ class DirectoryService:
         """Desks ranked for a consultation's concerns and ward, each with its reasons."""
         with self.db.unit_of_work() as uow:
             return handlers.suggest(uow.session, query, self._today(), self.db.settings.capacity_stale_after_days)
+
+    @rpc
+    def hsds(self) -> dict:
+        """The directory as Open Referral HSDS 3.0 (every desk a service of its organization)."""
+        with self.db.unit_of_work() as uow:
+            return hsds.service_list(handlers.all_desks(uow.session))
 
     @rpc
     def get_desk(self, desk_id: str) -> dict:

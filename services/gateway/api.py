@@ -158,6 +158,12 @@ def suggest_desks(call: Call):
     return call.ports.directory.suggest(call.body)
 
 
+@operation("GET", "/open-data/hsds", "The directory as Open Referral HSDS 3.0 (public)", "directory",
+           response=s.HsdsServiceList, role=None, errors=(400,))
+def directory_hsds(call: Call):
+    return call.ports.directory.hsds()
+
+
 # ---------------------------------------------------------------- intake
 @operation("POST", "/consultations", "Record a consultation at this desk (never refused if well-formed)",
            "intake", body=s.ConsultationRequest, response=s.ConsultationRecorded, status=201)
@@ -214,6 +220,12 @@ def get_referral(call: Call, referral_id: str):
            response=s.TransitionDone)
 def transition(call: Call, referral_id: str):
     return call.ports.referrals.transition(call.as_desk({**call.body, "referral_id": referral_id}))
+
+
+@operation("GET", "/referrals/<referral_id>/fhir", "The referral as FHIR R4: a Bundle of its ServiceRequest and Task",
+           "referrals", response=s.FhirResource, media_type="application/fhir+json")
+def referral_fhir(call: Call, referral_id: str):
+    return call.ports.referrals.fhir_referral(referral_id, call.caller.desk_id)
 
 
 @operation("GET", "/referrals/<referral_id>/information",
@@ -304,6 +316,12 @@ def acknowledge_deletion(call: Call, request_id: str):
     call.ports.consent.acknowledge_deletion(call.as_desk({"request_id": request_id}))
 
 
+@operation("GET", "/consents/<consent_id>/fhir", "The consent as a FHIR R4 Consent resource", "consent",
+           response=s.FhirResource, media_type="application/fhir+json")
+def consent_fhir(call: Call, consent_id: str):
+    return call.ports.consent.fhir_consent(consent_id, call.caller.desk_id)
+
+
 # ---------------------------------------------------------------- notifications
 @operation("GET", "/inbox", "This desk's notifications after a position, in order", "notifications",
            query=s.InboxQuery, response=s.Notification, many=True)
@@ -336,3 +354,68 @@ def subscribe_webhook(call: Call):
            "notifications", response=s.WebhookDelivery, many=True)
 def webhook_deliveries(call: Call, subscription_id: str):
     return call.ports.notifications.webhook_deliveries(subscription_id, call.caller.desk_id)
+
+
+# ---------------------------------------------------------------- the monitor (admins, city-wide metadata)
+@operation("GET", "/monitor/flow", "Event rates per type and per desk pair; referrals waiting for pick-up",
+           "monitor", query=s.FlowQuery, response=s.Flow, role="admin")
+def monitor_flow(call: Call):
+    return call.ports.monitor.flow(call.query["window_minutes"])
+
+
+@operation("GET", "/monitor/queues", "Queue depths, consumers, unacked messages, and the open alerts",
+           "monitor", response=s.Queues, role="admin")
+def monitor_queues(call: Call):
+    return call.ports.monitor.queues()
+
+
+@operation("GET", "/monitor/trace/<key>", "Every event of a case or correlation id, hop by hop", "monitor",
+           response=s.Hop, many=True, role="admin")
+def monitor_trace(call: Call, key: str):
+    return call.ports.monitor.trace(key)
+
+
+@operation("GET", "/monitor/dead-letters", "Dead letters, with their reason", "monitor",
+           query=s.DeadLetterQuery, response=s.DeadLetterSummary, many=True, role="admin")
+def dead_letters(call: Call):
+    status = call.query["status"]
+    return call.ports.monitor.dead_letters(None if status == "all" else status)
+
+
+@operation("GET", "/monitor/dead-letters/<dead_letter_id>", "One dead letter: original message, headers, "
+           "error and what admins did with it", "monitor", response=s.DeadLetter, role="admin")
+def dead_letter(call: Call, dead_letter_id: str):
+    return call.ports.monitor.dead_letter(_number(dead_letter_id))
+
+
+@operation("POST", "/monitor/dead-letters/replay", "Replay dead letters to the queue they failed on, in order",
+           "monitor", body=s.ReplayRequest, response=s.Replayed, role="admin")
+def replay_dead_letters(call: Call):
+    return {"replayed": call.ports.monitor.replay_dead_letters(call.body["ids"], call.caller.actor,
+                                                               call.body["note"])}
+
+
+@operation("POST", "/monitor/dead-letters/<dead_letter_id>/discard", "Discard a dead letter, saying why",
+           "monitor", body=s.DiscardRequest, status=204, role="admin")
+def discard_dead_letter(call: Call, dead_letter_id: str):
+    call.ports.monitor.discard_dead_letter(_number(dead_letter_id), call.caller.actor, call.body["note"])
+
+
+@operation("GET", "/monitor/indicators", "The plan's indicators: consultations by ward, channel, concern and "
+           "month; referrals by desk pair and outcome; pick-up against deadlines; rates", "monitor",
+           response=s.Indicators, role="admin")
+def indicators(call: Call):
+    return call.ports.monitor.indicators()
+
+
+@operation("GET", "/monitor/indicators/<table>.csv", "One indicator table as CSV", "monitor",
+           media_type="text/csv", role="admin")
+def indicators_csv(call: Call, table: str):
+    return call.ports.monitor.indicators_csv(table)
+
+
+def _number(value: str) -> int:
+    """Dead letters are numbered; anything else names none."""
+    if not value.isdigit() or len(value) > 12:
+        raise NotFound(f"no dead letter {value!r}")
+    return int(value)

@@ -174,9 +174,9 @@ def _response(op: Operation, result, call: Call, correlation_id: str) -> Respons
     headers = {"X-Correlation-ID": correlation_id}
     if op.status == 204:
         return Response(status=204, headers=headers)
-    if op.media_type == "text/html":
-        return Response(result, status=op.status, mimetype="text/html", headers=headers)
-    response = Response(json.dumps(result, ensure_ascii=False), status=op.status, mimetype="application/json",
+    if op.media_type.startswith("text/"):
+        return Response(result, status=op.status, mimetype=op.media_type, headers=headers)
+    response = Response(json.dumps(result, ensure_ascii=False), status=op.status, mimetype=op.media_type,
                         headers=headers)
     if op.name == "sign_in":
         response.set_cookie(SESSION_COOKIE, result["token"], max_age=int(call.settings.session_hours * 3600),

@@ -68,11 +68,11 @@ def _operation(op, names: list[str]) -> dict:
         doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
     ok = {"description": _STATUS_TEXT.get(op.status, "OK")}
     if op.status != 204:
-        if op.media_type == "text/html":
-            ok["content"] = {"text/html": {"schema": {"type": "string"}}}
+        if op.media_type.startswith("text/"):
+            ok["content"] = {op.media_type: {"schema": {"type": "string"}}}
         elif op.response is not None:
             schema = {"type": "array", "items": op.response} if op.many else op.response
-            ok["content"] = {"application/json": {"schema": schema}}
+            ok["content"] = {op.media_type: {"schema": schema}}
     codes = set(op.errors) | {405} | ({415} if op.body is not None else set())
     if op.role is not None:
         codes |= {401, 403}

@@ -48,6 +48,24 @@ class WithdrawalRequest(Schema):
     reason = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
+class FlowQuery(Schema):
+    window_minutes = fields.Integer(load_default=60, validate=validate.Range(1, 7 * 24 * 60))
+
+
+class DeadLetterQuery(Schema):
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "replayed", "discarded", "all"]))
+
+
+class ReplayRequest(Schema):
+    ids = fields.List(fields.Integer(validate=validate.Range(1, 2**31)), required=True,
+                      validate=validate.Length(min=1, max=500))
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class DiscardRequest(Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class ReferralQuery(Schema):
     role = fields.String(load_default="receiving", validate=validate.OneOf(["receiving", "referring"]))
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
@@ -350,6 +368,134 @@ class Preferences(Schema):
     quiet_start = fields.String(allow_none=True)
     quiet_end = fields.String(allow_none=True)
     supervisor = fields.Boolean(required=True)
+
+
+class Hop(Schema):
+    event_id = fields.String(required=True)
+    type = fields.String(required=True)
+    version = fields.Integer(required=True)
+    source = fields.String(required=True)
+    subject = fields.String(allow_none=True)
+    correlationid = fields.String(allow_none=True)
+    causationid = fields.String(allow_none=True)
+    time = fields.String(required=True)
+    received_at = fields.String(required=True)
+    seconds_since_previous = fields.Float(allow_none=True)
+    delivery_seconds = fields.Float(required=True)
+
+
+class EventRate(Schema):
+    type = fields.String(required=True)
+    count = fields.Integer(required=True)
+    per_minute = fields.Float(required=True)
+
+
+class PairRate(Schema):
+    from_desk_id = fields.String(required=True)
+    to_desk_id = fields.String(required=True)
+    count = fields.Integer(required=True)
+    per_minute = fields.Float(required=True)
+
+
+class Waiting(Schema):
+    referral_id = fields.String(required=True)
+    from_desk_id = fields.String(required=True)
+    to_desk_id = fields.String(required=True)
+    urgency = fields.String(required=True)
+    requested_at = fields.String(required=True)
+    pickup_deadline = fields.String(required=True)
+    age_seconds = fields.Float(required=True)
+    share_of_window = fields.Float(required=True)
+    overdue = fields.Boolean(required=True)
+    escalation_level = fields.Integer(required=True)
+
+
+class Flow(Schema):
+    window_minutes = fields.Integer(required=True)
+    event_rates = fields.List(fields.Nested(EventRate), required=True)
+    pair_rates = fields.List(fields.Nested(PairRate), required=True)
+    waiting = fields.List(fields.Nested(Waiting), required=True)
+
+
+class QueueState(Schema):
+    name = fields.String(required=True)
+    messages = fields.Integer(required=True)
+    ready = fields.Integer(required=True)
+    unacked = fields.Integer(required=True)
+    consumers = fields.Integer(required=True)
+
+
+class Alert(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    subject = fields.String(required=True)
+    detail = fields.String(required=True)
+    raised_at = fields.String(required=True)
+
+
+class Queues(Schema):
+    queues = fields.List(fields.Nested(QueueState), required=True)
+    alerts = fields.List(fields.Nested(Alert), required=True)
+
+
+class DeadLetterSummary(Schema):
+    id = fields.Integer(required=True)
+    queue = fields.String(required=True)
+    original_queue = fields.String(required=True)
+    message_id = fields.String(required=True)
+    event_type = fields.String(allow_none=True)
+    reason = fields.String(required=True)
+    attempts = fields.Integer(required=True)
+    failed_at = fields.String(required=True)
+    status = fields.String(required=True)
+    error = fields.String(required=True)
+
+
+class AdminAction(Schema):
+    at = fields.String(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    note = fields.String(required=True)
+
+
+class DeadLetter(DeadLetterSummary):
+    body = fields.String(required=True, metadata={"description": "the original message, as it was"})
+    headers = fields.Dict(required=True)
+    actions = fields.List(fields.Nested(AdminAction), required=True)
+
+
+class Replayed(Schema):
+    replayed = fields.List(fields.Integer(), required=True)
+
+
+class Indicators(Schema):
+    """Counts and rates for the plan's evaluation; every table is also a CSV download."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    consultations = fields.Integer(required=True)
+    referrals = fields.Integer(required=True)
+    rates = fields.Dict(required=True)
+
+
+class FhirResource(Schema):
+    """A FHIR R4 resource (Bundle or Consent) as JSON."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    resourceType = fields.String(required=True)  # noqa: N815  (FHIR's own field name)
+
+
+class HsdsServiceList(Schema):
+    """Open Referral HSDS 3.0: the paginated list of services."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    total_items = fields.Integer(required=True)
+    contents = fields.List(fields.Dict(), required=True)
 
 
 class WebhookCreated(Schema):

@@ -73,10 +73,11 @@ class GatewayService:
     referrals = RpcProxy("referrals")
     consent = RpcProxy("consent")
     notifications = RpcProxy("notifications")
+    monitor = RpcProxy("monitor")
 
     def _ports(self) -> Ports:
         return Ports(RPC_TIMEOUT, directory=self.directory, intake=self.intake, referrals=self.referrals,
-                     consent=self.consent, notifications=self.notifications)
+                     consent=self.consent, notifications=self.notifications, monitor=self.monitor)
 
     @route(ALL_METHODS, "/api/<any_path:path>")
     def api(self, request, path):

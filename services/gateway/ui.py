@@ -47,6 +47,11 @@ PAGES = Map([
     Rule("/meetings/<meeting_id>", endpoint="meeting"),
     Rule("/meetings/<meeting_id>/decisions", endpoint="decide", methods=["POST"]),
     Rule("/persons/<person_ref>/report", endpoint="report"),
+    Rule("/admin", endpoint="admin"),
+    Rule("/admin/trace", endpoint="admin_trace"),
+    Rule("/admin/dead-letters/<dead_letter_id>", endpoint="admin_dead_letter"),
+    Rule("/admin/dead-letters/replay", endpoint="admin_replay", methods=["POST"]),
+    Rule("/admin/dead-letters/<dead_letter_id>/discard", endpoint="admin_discard", methods=["POST"]),
 ], strict_slashes=False)
 
 PUBLIC = {"login"}
@@ -171,6 +176,8 @@ def handle(request: Request, path: str, ports, db, settings, now, on_correlation
         return page.render("error.html", 404, message=page.t("not_found"))
     if endpoint not in PUBLIC and page.caller is None:
         return redirect("/login?next=" + quote(request.full_path.rstrip("?")))
+    if endpoint.startswith("admin") and not page.caller.may("admin"):
+        return page.render("error.html", 403, message=problems.TITLES[403][0 if lang == "ja" else 1])
     if request.method == "POST" and endpoint not in PUBLIC:
         if request.form.get("csrf") != dispatch.csrf_token(page.secret):
             return page.render("error.html", 403, message=problems.TITLES[403][0 if lang == "ja" else 1])
@@ -429,5 +436,55 @@ def report(page: Page, person_ref: str):
     html = page.run(api.disclosure_report, person_ref=person_ref)
     return Response(html, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
+
+# ---------------------------------------------------------------- the admin monitor
+def _chart_labels(page: Page) -> dict:
+    """How each chart names its bars, in the page's language."""
+    return {"type_label": lambda r: page.label(r["type"], i18n.EVENT_LABELS),
+            "pair_label": lambda r: f"{page.desk_name(r['from_desk_id'])} → {page.desk_name(r['to_desk_id'])}",
+            "ward_label": lambda r: page.label(r["ward"]), "channel_label": lambda r: page.label(r["channel"]),
+            "concern_label": lambda r: page.label(r["concern"]), "month_label": lambda r: r["month"],
+            "bucket_label": lambda r: page.label(r["bucket"], i18n.PICKUP_LABELS)}
+
+
+def admin(page: Page, errors=None, status: int = 200):
+    return page.render("admin.html", status, flow=page.run(api.monitor_flow, {"window_minutes": 60}),
+                       queues=page.run(api.monitor_queues),
+                       dead=page.run(api.dead_letters, {"status": "open"}),
+                       indicators=page.run(api.indicators), csv_tables=CSV_TABLES, errors=errors or {},
+                       **_chart_labels(page))
+
+
+def admin_trace(page: Page):
+    key = page.request.args.get("key", "").strip()
+    hops = page.run(api.monitor_trace, key=key) if key else []
+    return page.render("trace.html", key=key, hops=hops)
+
+
+def admin_dead_letter(page: Page, dead_letter_id: str, errors=None, status: int = 200):
+    return page.render("dead_letter.html", status, dead=page.run(api.dead_letter, dead_letter_id=dead_letter_id),
+                       errors=errors or {})
+
+
+def admin_replay(page: Page):
+    body = {"ids": [int(i) for i in page.form.getlist("ids") if i.isdigit()], "note": page.form.get("note", "")}
+    try:
+        page.write(api.replay_dead_letters, body, schemas.ReplayRequest)
+    except InvalidInput as exc:
+        return admin(page, errors=page.errors(exc), status=422)
+    return redirect("/admin#dead-letters")
+
+
+def admin_discard(page: Page, dead_letter_id: str):
+    try:
+        page.write(api.discard_dead_letter, {"note": page.form.get("note", "")}, schemas.DiscardRequest,
+                   dead_letter_id=dead_letter_id)
+    except InvalidInput as exc:
+        return admin_dead_letter(page, dead_letter_id, errors=page.errors(exc), status=422)
+    return redirect("/admin#dead-letters")
+
+
+CSV_TABLES = ("consultations_by_ward", "consultations_by_channel", "consultations_by_concern",
+              "consultations_by_month", "referrals_by_pair", "pickup")
 
 VIEWS = {name: globals()[name] for name in {rule.endpoint for rule in PAGES.iter_rules()}}

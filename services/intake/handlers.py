@@ -76,7 +76,8 @@ def consultation_summary(session, consultation_id: str) -> dict | None:
     """What other services may know of a consultation: codes, no personal data."""
     row = session.execute(sa.select(
         consultations.c.id, consultations.c.desk_id, consultations.c.ward, consultations.c.concerns,
-        consultations.c.urgency, consultations.c.recorded_at).where(consultations.c.id == consultation_id)).first()
+        consultations.c.urgency, consultations.c.recorded_at, consultations.c.outreach_desk_id)
+        .where(consultations.c.id == consultation_id)).first()
     if row is None:
         return None
     summary = dict(row._mapping)

@@ -63,7 +63,8 @@ def on_consultation_recorded(event, uow) -> None:
     if not exists:
         uow.session.execute(consultations.insert().values(
             id=data["consultation_id"], desk_id=data["desk_id"], ward=data["ward"],
-            concerns=list(data["concerns"]), urgency=data["urgency"], recorded_at=data["recorded_at"]))
+            concerns=list(data["concerns"]), urgency=data["urgency"], recorded_at=data["recorded_at"],
+            outreach_desk_id=data.get("outreach_desk_id")))
     uow.session.execute(timeline.insert().values(
         case_id=data["consultation_id"], event_id=event.id, event_type=event.type, at=event.time,
         audience=None, entry={"desk_id": data["desk_id"], "channel": data["channel"],
@@ -97,7 +98,8 @@ def _require_entitled(db, consultation: dict, desk_id: str) -> None:
     """Only a desk already on the case may refer it on or convene for it; to any other desk the
     consultation does not exist."""
     with db.unit_of_work() as uow:
-        entitled = entitled_desks(uow.session, consultation["id"]) | {consultation["desk_id"]}
+        entitled = entitled_desks(uow.session, consultation["id"]) | {
+            d for d in (consultation["desk_id"], consultation.get("outreach_desk_id")) if d}
     if desk_id not in entitled:
         raise NotFound(f"no consultation {consultation['id']!r}")
 
@@ -410,7 +412,10 @@ def decide(payload, db, ports: Ports, ctx: Context) -> dict:
 
 # ---------------------------------------------------------------- timeline
 def entitled_desks(session, case_id: str) -> set[str]:
-    desks = set(session.scalars(sa.select(consultations.c.desk_id).where(consultations.c.id == case_id)))
+    desks = set()
+    for row in session.execute(sa.select(consultations.c.desk_id, consultations.c.outreach_desk_id)
+                               .where(consultations.c.id == case_id)):
+        desks.update(d for d in row if d)
     for row in session.execute(sa.select(referrals.c.from_desk_id, referrals.c.to_desk_id)
                                .where(referrals.c.consultation_id == case_id)):
         desks.update(row)

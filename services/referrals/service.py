@@ -14,7 +14,7 @@ from shared.errors import NotFound
 from shared.runtime import Database, subscribe
 from shared.runtime.timer import SettingsTimer
 
-from . import handlers
+from . import fhir, handlers
 
 
 DESK_CACHE_SECONDS = 60.0
@@ -92,6 +92,12 @@ class ReferralService:
     def get_referral(self, referral_id: str, desk_id: str) -> dict:
         with self.db.unit_of_work() as uow:
             return handlers.referral_view(uow.session, referral_id, desk_id)
+
+    @rpc
+    def fhir_referral(self, referral_id: str, desk_id: str) -> dict:
+        """The referral as a FHIR R4 Bundle of its ServiceRequest and Task."""
+        with self.db.unit_of_work() as uow:
+            return fhir.bundle(handlers.referral_view(uow.session, referral_id, desk_id))
 
     @rpc
     def referrals_for_desk(self, desk_id: str, role: str = "receiving", status: str | None = None) -> list:

@@ -13,6 +13,7 @@ consultations = sa.Table(
     sa.Column("concerns", sa.JSON, nullable=False),
     sa.Column("urgency", sa.String(32), nullable=False),
     sa.Column("recorded_at", Moment, nullable=False),
+    sa.Column("outreach_desk_id", sa.String(64)),  # assigned by a concern report: on the case too
 )
 
 referrals = sa.Table(

@@ -44,3 +44,10 @@ class Management:
 
     def overview(self) -> dict:
         return self._call("GET", "overview").json()
+
+    def queues(self, vhost: str) -> list[dict]:
+        """Every queue of the vhost: name, messages (ready + unacked), ready, unacked, consumers."""
+        rows = self._call("GET", f"queues/{quote(vhost, safe='')}",
+                          params={"columns": "name,messages,messages_ready,messages_unacknowledged,consumers"}).json()
+        return [{"name": q["name"], "messages": q.get("messages", 0), "ready": q.get("messages_ready", 0),
+                 "unacked": q.get("messages_unacknowledged", 0), "consumers": q.get("consumers", 0)} for q in rows]

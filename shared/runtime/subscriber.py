@@ -31,6 +31,7 @@ import amqp
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint, ProviderCollector, SharedExtension
 
+from ..events import Envelope
 from ..messaging import delivery
 from ..messaging.publisher import ConfirmingPublisher, OutgoingMessage, connect
 from ..messaging.topology import ServiceQueues, declare_service_queues
@@ -126,9 +127,11 @@ class EventConsumer(SharedExtension, ProviderCollector):
         try:
             envelope = delivery.decode(message.body, self.registry)
         except delivery.PoisonMessage as poison:
-            self._spawn(partial(self._dead_letter, message,
-                                delivery.DeadLetter(poison.reason, poison.detail, 0)))
-            return
+            envelope = self._unvalidated_for_any(message, poison)
+            if envelope is None:
+                self._spawn(partial(self._dead_letter, message,
+                                    delivery.DeadLetter(poison.reason, poison.detail, 0)))
+                return
         provider = self.by_type.get(envelope.type) or self.by_type.get(ANY_EVENT)
         if provider is None:
             self._spawn(partial(self._dead_letter, message, delivery.DeadLetter(
@@ -141,6 +144,14 @@ class EventConsumer(SharedExtension, ProviderCollector):
             return
         self._lanes[key] = collections.deque([(message, envelope, provider)])
         self._spawn(partial(self._run_lane, key))
+
+    def _unvalidated_for_any(self, message, poison):
+        """A handler of every event that reads only the envelope (the monitor) also takes types
+        it has no schema for: another service's events are not poison to an observer."""
+        provider = self.by_type.get(ANY_EVENT)
+        if poison.reason != delivery.REASON_UNKNOWN_EVENT or not (provider and provider.envelope_only):
+            return None
+        return Envelope.from_json(message.body)
 
     def _spawn(self, fn):
         self.container.spawn_managed_thread(fn, identifier="event-lane")
@@ -204,8 +215,9 @@ class EventConsumer(SharedExtension, ProviderCollector):
 class EventSubscriber(Entrypoint):
     consumer = EventConsumer()
 
-    def __init__(self, event_type: str, **kwargs):
+    def __init__(self, event_type: str, envelope_only: bool = False, **kwargs):
         self.event_type = event_type
+        self.envelope_only = envelope_only  # with "#": any type, known or not (metadata readers)
         super().__init__(**kwargs)
 
     def setup(self):

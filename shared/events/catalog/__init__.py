@@ -8,4 +8,4 @@ from ..registry import EventRegistry
 
 REGISTRY = EventRegistry()
 
-from . import consent, consultation, directory, notifications, referrals  # noqa: E402,F401  (register their events)
+from . import consent, consultation, directory, monitoring, notifications, referrals  # noqa: E402,F401  (register their events)
