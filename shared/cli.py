@@ -53,9 +53,12 @@ def run(names: list[str]) -> None:
 
     from .runtime.settings import nameko_config
 
+    from . import logs
+    from .runtime import metrics
+
     settings = _settings()
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings.log_level, settings.log_format)
+    metrics.serve(settings.metrics_address)
     runner = ServiceRunner(nameko_config(settings))
     for name in names:
         runner.add_service(service_class(name))

@@ -56,6 +56,8 @@ class Settings:
     session_hours: float = 8.0
     login_attempts: int = 5
     login_window: float = 900.0
+    log_format: str = "text"
+    metrics_address: str = ""
     flow_check_interval: float = 10.0
     alert_lag_seconds: float = 30.0
 
@@ -101,6 +103,8 @@ _DESCRIPTIONS = {
     "session_hours": "hours a staff sign-in (session or token) stays valid, such as 8",
     "login_attempts": "failed sign-ins allowed per account and address within the login window, such as 5",
     "login_window": "seconds over which failed sign-ins are counted, such as 900",
+    "log_format": "text, or json for one JSON object per line with correlation and event ids",
+    "metrics_address": "host:port of the Prometheus /metrics endpoint of this process (empty: off)",
     "flow_check_interval": "seconds between the monitor's looks at queues, dead letters and delivery lag",
     "alert_lag_seconds": "an alert is raised when 95% of recent events took longer than this to arrive",
 }
@@ -140,6 +144,8 @@ class _SettingsSchema(Schema):
     session_hours = mf.Float(validate=validate.Range(min=0.01, max=720))
     login_attempts = mf.Integer(strict=False, validate=validate.Range(1, 1000))
     login_window = mf.Float(validate=validate.Range(min=1, max=86400))
+    log_format = mf.String(validate=validate.OneOf(["text", "json"]))
+    metrics_address = mf.String(validate=validate.Regexp(r"^([^:\s]*:\d{1,5})?$"))
     flow_check_interval = mf.Float(validate=validate.Range(min=0.1, max=3600))
     alert_lag_seconds = mf.Float(validate=validate.Range(min=0.1, max=86400))
 

@@ -36,16 +36,22 @@ def play(settings, timeout: float = 30.0) -> int:
     from .runtime.settings import nameko_config
 
     with ClusterRpcProxy(nameko_config(settings), timeout=timeout) as cluster:
-        cases = [_record(cluster, case) for case in DEMO_CONSULTATIONS]
-        _closed_loop(cluster, cases[0]["consultation_id"], cases[0]["person_ref"])
-        _concern_report(cluster, cases[1]["consultation_id"])
-        _support_meeting(cluster, cases[2]["consultation_id"])
+        cases = day(cluster)
         print(f"\n── who saw {cases[0]['person_ref']}'s data ──")
         for entry in cluster.consent.disclosures_of(cases[0]["person_ref"]):
             print(f"    #{entry['seq']} {entry['at'][:19]} {entry['discloser_desk_id']} → {entry['recipient_desk_id']}: "
                   f"{', '.join(entry['categories'])} ({entry['basis']})")
         print(f"    disclosure log intact: {cluster.consent.verify_disclosure_log() is None}")
         return _trace(cluster, cases[0]["consultation_id"], timeout)
+
+
+def day(cluster) -> list[dict]:
+    """A day at three desks: the recorded consultations, after every hand-off has been played."""
+    cases = [_record(cluster, case) for case in DEMO_CONSULTATIONS]
+    _closed_loop(cluster, cases[0]["consultation_id"], cases[0]["person_ref"])
+    _concern_report(cluster, cases[1]["consultation_id"])
+    _support_meeting(cluster, cases[2]["consultation_id"])
+    return cases
 
 
 def _record(cluster, case: dict) -> dict:

@@ -44,6 +44,14 @@ def forget(session: Session, message_id: str, routing_key: str) -> None:
     session.execute(outbox.delete().where(outbox.c.event_id == message_id, outbox.c.routing_key == routing_key))
 
 
+def outbox_backlog(engine) -> tuple[int, datetime | None]:
+    """How many rows wait, and when the oldest was written (for the lag metric)."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(sa.func.count(), sa.func.min(outbox.c.created_at))
+                           .where(outbox.c.published_at.is_(None))).one()
+    return row[0], row[1]
+
+
 def pending_count(connection) -> int:
     return connection.scalar(sa.select(sa.func.count()).select_from(outbox)
                              .where(outbox.c.published_at.is_(None)))

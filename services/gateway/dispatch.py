@@ -186,6 +186,8 @@ def _response(op: Operation, result, call: Call, correlation_id: str) -> Respons
 
 def _audit(db, call: Call, op: Operation, params: dict, correlation_id: str, status: int, now) -> None:
     target = ",".join(f"{k}={v}" for k, v in params.items()) or None
+    log.info("%s %s by %s at %s: %s", op.method, op.name, call.caller.actor if call.caller else "anonymous",
+             call.caller.desk_id if call.caller else "-", status)
     try:
         with db.unit_of_work() as uow:
             handlers.audit(uow, call.caller, op.name, target and target[:200], correlation_id, status, now)

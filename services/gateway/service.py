@@ -14,6 +14,7 @@ from nameko.web.server import WebServer, parse_address
 from werkzeug.routing import Map, PathConverter
 from werkzeug.wrappers import Response
 
+from shared import logs
 from shared.clock import utc_now
 from shared.runtime import Database
 from shared.runtime.database import CORRELATION_KEY
@@ -61,7 +62,10 @@ class Correlation(DependencyProvider):
     """Sets the request's correlation id on the worker, so every RPC it makes carries it."""
 
     def get_dependency(self, worker_ctx):
-        return lambda correlation_id: worker_ctx.data.__setitem__(CORRELATION_KEY, correlation_id)
+        def correlate(correlation_id: str) -> None:
+            worker_ctx.data[CORRELATION_KEY] = correlation_id
+            logs.bind(correlation_id)
+        return correlate
 
 
 class GatewayService:

@@ -10,22 +10,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import sessionmaker
 
-from .. import crypto
+from .. import crypto, logs
 from ..messaging.publisher import ConfirmingPublisher
-from ..outbox import OutboxRelay
+from ..clock import as_utc
+from ..outbox import OutboxRelay, outbox_backlog
 from ..persistence.engine import make_engine
 from ..persistence.migrations import upgrade
 from ..unit_of_work import UnitOfWork
+from . import metrics
 from .settings import event_registry_of, settings_of
 
 log = logging.getLogger(__name__)
 
 CORRELATION_KEY = "correlation_id"  # nameko context data: travels with RPC calls
+LAG_MEASURE_SECONDS = 5.0
 
 
 class _WorkerDatabase:
@@ -79,6 +83,7 @@ class Database(DependencyProvider):
                           correlation_id=correlation_id)
 
     def get_dependency(self, worker_ctx):
+        logs.bind(worker_ctx.data.get(CORRELATION_KEY), worker_ctx.data.get("event_id"))
         return _WorkerDatabase(self, worker_ctx.data.get(CORRELATION_KEY))
 
     def _on_commit(self, emitted: int) -> None:
@@ -86,15 +91,28 @@ class Database(DependencyProvider):
         for listener in self.commit_listeners:
             listener(emitted)
 
+    def _measure_outbox(self, service: str) -> None:
+        pending, oldest = outbox_backlog(self.engine)
+        metrics.OUTBOX_PENDING.labels(service).set(pending)
+        metrics.OUTBOX_LAG.labels(service).set(
+            0.0 if oldest is None else max(0.0, (datetime.now(timezone.utc) - as_utc(oldest)).total_seconds()))
+
     def _relay_forever(self):
-        backoff = 0.2
+        backoff, measured = 0.2, 0.0
+        service = self.container.service_name
         while True:
             try:
                 relayed = self.relay.relay_once()
+                metrics.RELAYED.labels(service).inc(relayed)
+                metrics.CONNECTED.labels(service, "relay").set(1)
+                if time.monotonic() - measured >= LAG_MEASURE_SECONDS:
+                    measured = time.monotonic()
+                    self._measure_outbox(service)
                 backoff = 0.2
             except Exception as exc:  # broker or database away: keep the rows, try again
                 if self._stopping:
                     return
+                metrics.CONNECTED.labels(service, "relay").set(0)
                 log.warning("outbox relay of %s paused: %s; retrying in %.1fs",
                             self.container.service_name, exc, backoff)
                 time.sleep(backoff)

@@ -35,6 +35,7 @@ from ..events import Envelope
 from ..messaging import delivery
 from ..messaging.publisher import ConfirmingPublisher, OutgoingMessage, connect
 from ..messaging.topology import ServiceQueues, declare_service_queues
+from . import metrics
 from .database import Database
 from .settings import event_registry_of, settings_of
 
@@ -100,6 +101,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
                 channel.basic_qos(0, self.settings.prefetch, False)
                 channel.basic_consume(self.queues.events, callback=self._on_message)
                 self._ready.set()
+                metrics.CONNECTED.labels(self.container.service_name, "consumer").set(1)
                 backoff = 0.2
                 while not self._stopping:
                     try:
@@ -109,6 +111,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
             except (OSError, amqp.exceptions.AMQPError, AttributeError) as exc:
                 if self._stopping:
                     break
+                metrics.CONNECTED.labels(self.container.service_name, "consumer").set(0)
                 log.warning("%s lost its broker connection (%s); reconnecting in %.1fs",
                             self.queues.events, exc, backoff)
                 self._close_connection_only()
@@ -167,7 +170,8 @@ class EventConsumer(SharedExtension, ProviderCollector):
             del self._lanes[key]  # anything left is unacked and will be redelivered
 
     def _deliver(self, message, envelope, provider):
-        attempt = 1
+        attempt, started = 1, time.monotonic()
+        service = self.container.service_name
         while not self._stopping:
             try:
                 exc_info = provider.handle(envelope)
@@ -175,7 +179,10 @@ class EventConsumer(SharedExtension, ProviderCollector):
                 return
             if exc_info is None:
                 self._ack(message)
+                metrics.HANDLED.labels(service, envelope.type).inc()
+                metrics.HANDLING.labels(service).observe(time.monotonic() - started)
                 return
+            metrics.FAILED.labels(service, envelope.type).inc()
             delay = delivery.retry_delay(attempt, self.settings.retry_delays, self.settings.max_attempts)
             if delay is None:
                 self._dead_letter(message, delivery.DeadLetter(
@@ -209,6 +216,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
             return
         log.error("dead-lettered %s to %s: %s", outgoing.message_id, self.queues.dead_letters,
                   dead_letter.reason)
+        metrics.DEAD_LETTERED.labels(self.container.service_name, dead_letter.reason).inc()
         self._ack(message)
 
 

@@ -24,7 +24,7 @@ def settings(settings):
                                deadline_check_interval=0.2, http_address=http_address,
                                gateway_address=f"127.0.0.1:{free_port()}", notifications_url=f"http://{http_address}",
                                webhook_base_delay=0.05, webhook_max_attempts=4, delivery_poll_interval=0.1,
-                               smtp_port=free_port(), digest_interval=1.0)
+                               smtp_port=free_port(), digest_interval=1.0, flow_check_interval=0.3)
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ class System:
     base: str
     env: dict
     log: Path
+    metrics: str = ""
     tokens: dict = field(default_factory=dict)
 
     def create_staff(self, username: str, desk_id: str, role: str = "staff", name: str = "") -> None:
@@ -88,9 +89,11 @@ def system(tmp_path_factory):
            "TSUNAGU_MANAGEMENT_URI": MANAGEMENT_URI, "TSUNAGU_DATA_DIR": str(data),
            "TSUNAGU_GATEWAY_ADDRESS": f"127.0.0.1:{free_port()}", "TSUNAGU_HTTP_ADDRESS": f"127.0.0.1:{http}",
            "TSUNAGU_NOTIFICATIONS_URL": f"http://127.0.0.1:{http}", "TSUNAGU_SMTP_PORT": str(free_port()),
-           "TSUNAGU_LOG_LEVEL": "WARNING", "TSUNAGU_LOGIN_ATTEMPTS": "1000"}
+           "TSUNAGU_LOG_LEVEL": "INFO", "TSUNAGU_LOG_FORMAT": "json", "TSUNAGU_LOGIN_ATTEMPTS": "1000",
+           "TSUNAGU_METRICS_ADDRESS": f"127.0.0.1:{free_port()}", "TSUNAGU_FLOW_CHECK_INTERVAL": "1"}
     env.pop("TSUNAGU_CONFIG", None)
-    system = System(base=f"http://{env['TSUNAGU_GATEWAY_ADDRESS']}", env=env, log=data / "run.log")
+    system = System(base=f"http://{env['TSUNAGU_GATEWAY_ADDRESS']}", env=env, log=data / "run.log",
+                    metrics=f"http://{env['TSUNAGU_METRICS_ADDRESS']}/metrics")
     with system.log.open("w") as log:
         process = subprocess.Popen([TSUNAGU, "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -51,7 +51,9 @@ def world(system):
 
 
 def _by_id():
-    return [op for op in OPERATIONS if "<" in op.path and op.name not in PUBLIC_BY_DESIGN]
+    """Every desk-scoped operation that takes an id (admins' monitor views are city-wide metadata,
+    closed to everyone else: see the last test)."""
+    return [op for op in OPERATIONS if "<" in op.path and op.name not in PUBLIC_BY_DESIGN and op.role != "admin"]
 
 
 @pytest.mark.parametrize("op", _by_id(), ids=lambda op: op.name)
@@ -89,3 +91,11 @@ def test_after_withdrawal_the_same_reader_gets_nothing(system, world):
     ids, _, _ = world
     again = system.api("GET", f"/referrals/{ids['referral_id']}/information", "b").json()
     assert again["permitted"] == [] and again["person"] == {}
+
+
+@pytest.mark.parametrize("op", [op for op in OPERATIONS if op.role == "admin"], ids=lambda op: op.name)
+def test_the_city_wide_admin_views_are_closed_to_everyone_but_admins(system, world, op):
+    path = op.path.replace("<", "{").replace(">", "}").format(key="c-1", dead_letter_id="1", table="pickup")
+    kwargs = {"json": {"ids": [1], "note": "x"} if "replay" in op.name else {"note": "x"}} if op.body else {}
+    refused = system.api(op.method, path, "c", **kwargs)  # a supervisor, not an admin
+    assert refused.status_code == 403, refused.text

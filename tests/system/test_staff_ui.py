@@ -47,8 +47,8 @@ class Screens:
             page.screenshot(path=str(self.folder / f"{name}.png"), full_page=True)
 
 
-def sign_in(browser, system, username: str, desk: str):
-    system.create_staff(username, desk, "staff", name=f"見本 {username}")
+def sign_in(browser, system, username: str, desk: str, role: str = "staff"):
+    system.create_staff(username, desk, role, name=f"見本 {username}")
     context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{system.base}/inbox")
