@@ -39,7 +39,8 @@ DOMAIN = [ROOT / "services" / name for name in (
     "intake/domain.py", "directory/domain.py", "referrals/lifecycle.py", "referrals/escalation.py",
     "referrals/meetings.py", "consent/policy.py", "consent/ledger.py", "consent/report.py",
     "notifications/audience.py", "notifications/webhooks.py", "notifications/preferences.py",
-    "gateway/accounts.py", "gateway/problems.py", "gateway/i18n.py")]
+    "gateway/accounts.py", "gateway/problems.py", "gateway/i18n.py", "monitor/facts.py", "monitor/alerts.py",
+    "directory/hsds.py", "referrals/fhir.py", "consent/fhir.py")]
 # The gateway's request handling is plain Python too: only service.py and ports.py know nameko.
 GATEWAY = [ROOT / "services" / "gateway" / name for name in (
     "api.py", "dispatch.py", "ui.py", "openapi.py", "schemas.py", "handlers.py")]
