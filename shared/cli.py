@@ -139,9 +139,10 @@ def create_staff(settings, username: str, desk_id: str, role: str, display_name:
     import services.gateway
     from services.gateway.accounts import ROLES
     from services.gateway.handlers import create_staff as create
+    from services.gateway.schemas import StaffRequest
 
     from .clock import utc_now
-    from .errors import Conflict, InvalidInput
+    from .errors import Conflict, InvalidInput, load
     from .events.catalog import REGISTRY
     from .persistence.engine import make_engine
     from .persistence.migrations import upgrade
@@ -155,12 +156,19 @@ def create_staff(settings, username: str, desk_id: str, role: str, display_name:
         print(f"tsunagu: {problem}", file=sys.stderr)
         return 3
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = getpass.getpass("password (12+ characters): ")
         if getpass.getpass("again: ") != password:
             print("tsunagu: the two passwords differ", file=sys.stderr)
             return 2
+    try:
+        load(StaffRequest(), {"username": username, "password": password, "desk_id": desk_id, "role": role,
+                              "display_name": display_name})
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            print(f"tsunagu: {field}: {' '.join(map(str, messages))}", file=sys.stderr)
+        return 2
     engine = make_engine(settings.database_url_for("gateway"))
     try:
         upgrade(engine, Path(services.gateway.__file__).parent / "migrations")

@@ -39,11 +39,6 @@ def add_raw(session: Session, message_id: str, event_type: str, subject: str | N
         created_at=datetime.now(timezone.utc), exchange=exchange, routing_key=routing_key))
 
 
-def forget(session: Session, message_id: str, routing_key: str) -> None:
-    """Drop an earlier row of this message to this route (it is about to be staged again)."""
-    session.execute(outbox.delete().where(outbox.c.event_id == message_id, outbox.c.routing_key == routing_key))
-
-
 def outbox_backlog(engine) -> tuple[int, datetime | None]:
     """How many rows wait, and when the oldest was written (for the lag metric)."""
     with engine.connect() as conn:

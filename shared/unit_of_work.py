@@ -40,19 +40,19 @@ class UnitOfWork:
     def emit(self, envelope: Envelope, exchange: str | None = None, routing_key: str | None = None) -> Envelope:
         """Validate the event against its schema and stage it in the outbox (by default on the
         events exchange under its type; agency feeds name their own exchange and key)."""
-        if self._correlation_id and envelope.correlationid == envelope.id and envelope.causationid is None:
+        if self._correlation_id and envelope.correlationid in (envelope.id, envelope.causationid):
+            # a root event of this request, or one caused by such a root (made before it was emitted)
             envelope = dataclasses.replace(envelope, correlationid=self._correlation_id)
         self._registry.check(envelope)
         outbox.add(self.session, envelope, exchange, routing_key)
         self._emitted += 1
         return envelope
 
-    def replay(self, message_id: str, event_type: str | None, body: str, queue: str) -> None:
+    def replay(self, replay_id: str, event_type: str | None, body: str, queue: str) -> None:
         """Stage a dead letter's original body for the queue it failed on, as it was (no schema
-        check: it is redelivered to the same consumer, whose inbox drops it if applied before).
-        A message replayed before has its earlier row replaced."""
-        outbox.forget(self.session, message_id, queue)
-        outbox.add_raw(self.session, message_id, event_type or "unknown", None, body, "", queue)
+        check: it goes back to the same consumer, whose inbox drops it if applied before).
+        ``replay_id`` names this replay (the event keeps its own id inside the body)."""
+        outbox.add_raw(self.session, replay_id, event_type or "unknown", None, body, "", queue)
         self._emitted += 1
 
     def claim(self, consumer: str, event_id: str) -> bool:

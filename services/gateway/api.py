@@ -15,7 +15,7 @@ from marshmallow import Schema
 from shared.clock import utc_now
 from shared.errors import NotFound
 
-from . import handlers, schemas as s
+from . import handlers, schemas as s, text
 from .accounts import Caller
 
 PREFIX = "/api/v1"
@@ -327,7 +327,7 @@ def consent_fhir(call: Call, consent_id: str):
            query=s.InboxQuery, response=s.Notification, many=True)
 def inbox(call: Call):
     return call.ports.notifications.inbox(call.caller.desk_id, call.query["after"],
-                                          unacknowledged=call.query["unacknowledged"])
+                                          unacknowledged=call.query["unacknowledged"], newest=call.query["newest"])
 
 
 @operation("POST", "/inbox/<notification_id>/acknowledgement",
@@ -416,6 +416,6 @@ def indicators_csv(call: Call, table: str):
 
 def _number(value: str) -> int:
     """Dead letters are numbered; anything else names none."""
-    if not value.isdigit() or len(value) > 12:
+    if not text.NUMBER.match(value):
         raise NotFound(f"no dead letter {value!r}")
     return int(value)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted, load
 
-from . import handlers, problems
+from . import handlers, problems, text
 from .accounts import secret_hash
 from .api import OPERATIONS, PREFIX, Call, Operation
 from .ports import Unavailable
@@ -25,6 +25,20 @@ SESSION_COOKIE = "tsunagu_session"
 LANG_COOKIE = "tsunagu_lang"
 CSRF_HEADER = "X-CSRF-Token"
 _CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+
+
+def set_session_cookie(response: Response, token: str, settings) -> None:
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(settings.session_hours * 3600), httponly=True,
+                        samesite="Strict", path="/", secure=settings.public_url.startswith("https:"))
+
+
+def cross_site(request: Request) -> bool:
+    """A form posted from another site (the browser says so), e.g. to sign a victim in as someone else."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return bool(origin) and origin != f"{request.scheme}://{request.host}"
 
 
 def csrf_token(secret: str) -> str:
@@ -83,6 +97,8 @@ def problem_response(status: int, lang: str, correlation_id: str, detail=None, e
 
 
 def _json_body(request: Request, op: Operation):
+    if (request.content_length or 0) > text.MAX_BODY_BYTES:
+        raise _Refused(413, f"the body may be at most {text.MAX_BODY_BYTES:,} bytes")
     raw = request.get_data(cache=False)
     if not raw.strip():
         return {}
@@ -90,9 +106,9 @@ def _json_body(request: Request, op: Operation):
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise _Refused(415, "send the body as application/json")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise _Refused(400, f"the body is not valid JSON ({exc})") from None
+        return text.parse_json(raw)
+    except text.BadText as exc:
+        raise _Refused(400, str(exc)) from None
 
 
 class _Refused(Exception):
@@ -104,7 +120,10 @@ class _Refused(Exception):
 def _query(request: Request, op: Operation) -> dict:
     if op.query is None:
         return {}
-    return load(op.query(), {k: v for k, v in request.args.items()})
+    args = {k: v for k, v in request.args.items()}
+    if not text.clean(args):
+        raise _Refused(400, "text may not contain NUL characters or unpaired surrogates")
+    return load(op.query(), args)
 
 
 def handle(request: Request, ports, db, settings, now, on_correlation=lambda _cid: None) -> Response:
@@ -141,6 +160,8 @@ def _run(op: Operation, params: dict, request: Request, call: Call, lang: str, c
             raise _Refused(403, f"a cookie-authenticated write needs the {CSRF_HEADER} header")
         if not call.caller.may(op.role):
             raise _Refused(403, f"needs the {op.role} role")
+    if not all(text.ID.match(value) for value in params.values()):
+        raise _Refused(404, None)  # no object has such an id
     try:
         if op.body is not None:
             call.body = load(op.body(), _json_body(request, op))
@@ -179,8 +200,7 @@ def _response(op: Operation, result, call: Call, correlation_id: str) -> Respons
     response = Response(json.dumps(result, ensure_ascii=False), status=op.status, mimetype=op.media_type,
                         headers=headers)
     if op.name == "sign_in":
-        response.set_cookie(SESSION_COOKIE, result["token"], max_age=int(call.settings.session_hours * 3600),
-                            httponly=True, samesite="Strict", path="/")
+        set_session_cookie(response, result["token"], call.settings)
     return response
 
 

@@ -189,6 +189,13 @@ EVENT_LABELS = {
     "referral.reopened": ("支援を再び開始", "Referral reopened"),
     "referral.escalated": ("期限までに受付がなく上長へ通知", "Escalated: not picked up in time"),
     "meeting.convened": ("会議を招集", "Meeting convened"), "meeting.decided": ("会議で決定", "Meeting decided"),
+    "consent.recorded": ("同意を記録", "Consent recorded"), "consent.withdrawn": ("同意を撤回", "Consent withdrawn"),
+    "consent.expired": ("同意の期限切れ", "Consent expired"), "disclosure.recorded": ("情報を提供", "Information shared"),
+    "disclosure.deletion_requested": ("削除を依頼", "Deletion requested"),
+    "disclosure.deletion_acknowledged": ("削除を確認", "Deletion confirmed"),
+    "notification.acknowledged": ("通知を確認", "Notification acknowledged"),
+    "desk.capacity.updated": ("受入れ状況を更新", "Capacity updated"),
+    "monitor.alert_raised": ("アラート発生", "Alert raised"), "monitor.alert_cleared": ("アラート解消", "Alert cleared"),
 }
 
 PICKUP_LABELS = {
@@ -196,6 +203,7 @@ PICKUP_LABELS = {
     "within the window": ("期限内に受付", "Within the window"),
     "after the deadline": ("期限後に受付", "After the deadline"),
     "waiting": ("受付待ち", "Waiting"), "waiting, overdue": ("受付待ち（期限切れ）", "Waiting, overdue"),
+    "closed before pick-up": ("受付前に終了", "Closed before pick-up"),
 }
 
 CATEGORY_LABELS = {

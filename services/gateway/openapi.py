@@ -6,7 +6,7 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import problems
+from . import problems, text
 from .api import OPERATIONS, PREFIX
 from .dispatch import CSRF_HEADER, SESSION_COOKIE
 from .schemas import Problem
@@ -14,7 +14,7 @@ from .schemas import Problem
 TITLE = "tsunagu HTTP API"
 VERSION = "1.0.0"
 _STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content"}
-_ID_PATTERN = r"^[A-Za-z0-9._:\-]{1,64}$"
+_ID_PATTERN = text.ID.pattern
 
 
 def _path(rule: str) -> tuple[str, list[str]]:
@@ -73,7 +73,7 @@ def _operation(op, names: list[str]) -> dict:
         elif op.response is not None:
             schema = {"type": "array", "items": op.response} if op.many else op.response
             ok["content"] = {op.media_type: {"schema": schema}}
-    codes = set(op.errors) | {405} | ({415} if op.body is not None else set())
+    codes = set(op.errors) | {405} | ({400, 413, 415} if op.body is not None else set())
     if op.role is not None:
         codes |= {401, 403}
     if op.path.find("<") >= 0:

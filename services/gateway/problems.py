@@ -15,6 +15,7 @@ TITLES = {
     404: ("見つかりません", "Not found"),
     405: ("この方法では操作できません", "Method not allowed"),
     409: ("現在の状態ではこの操作はできません", "Not possible in the current state"),
+    413: ("送信内容が大きすぎます", "The request is too large"),
     415: ("JSON で送信してください", "Send JSON"),
     422: ("入力内容を確認してください", "Please check the fields"),
     429: ("試行回数が多すぎます。しばらく待ってからやり直してください", "Too many attempts; wait and try again"),
@@ -23,7 +24,7 @@ TITLES = {
 }
 
 SLUGS = {400: "malformed", 401: "unauthenticated", 403: "not-permitted", 404: "not-found", 405: "method",
-         409: "conflict", 415: "media-type", 422: "invalid-input", 429: "too-many-attempts",
+         409: "conflict", 413: "too-large", 415: "media-type", 422: "invalid-input", 429: "too-many-attempts",
          500: "internal", 503: "unavailable"}
 
 # (pattern, Japanese template); groups are carried over

@@ -74,6 +74,8 @@ class ReferralQuery(Schema):
 class InboxQuery(Schema):
     after = fields.Integer(load_default=0, validate=validate.Range(0, 2**53))
     unacknowledged = fields.Boolean(load_default=False)
+    newest = fields.Integer(load_default=0, validate=validate.Range(0, 1000),
+                            metadata={"description": "only this many of the latest (0: up to 1000 from `after`)"})
 
 
 class SignInRequest(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 from pathlib import Path
 
 import requests
@@ -100,7 +101,7 @@ class GatewayService:
         if caller is None:
             return dispatch.problem_response(401, lang, correlation_id)
         last = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
-        if not (last.isdigit() and len(last) <= 15) and last != "latest":
+        if not re.fullmatch(r"[0-9]{1,15}|latest", last):
             return dispatch.problem_response(400, lang, correlation_id, "Last-Event-ID must be a notification position")
         try:
             upstream = requests.get(f"{self.db.settings.notifications_url.rstrip('/')}/desks/{caller.desk_id}/stream",
@@ -126,8 +127,12 @@ class GatewayService:
 
     @route("GET", "/static/<path:path>")
     def static(self, request, path):
-        target = (STATIC / path).resolve()
-        if STATIC.resolve() not in target.parents or not target.is_file():
+        try:
+            target = (STATIC / path).resolve()
+            found = STATIC.resolve() in target.parents and target.is_file()
+        except (ValueError, OSError):  # a NUL byte, a name too long
+            found = False
+        if not found:
             return Response("not found", status=404, mimetype="text/plain")
         mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return Response(target.read_bytes(), mimetype=mimetype, headers={"Cache-Control": "public, max-age=3600"})

@@ -3,9 +3,10 @@ the HTTP API, so the rules and checks are the same; a small script adds live upd
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, time
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -19,7 +20,7 @@ from services.referrals.schemas import CATEGORIES
 from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted, load
 from shared.vocabulary import CHANNELS, CONCERNS, URGENCIES, WARDS
 
-from . import api, dispatch, handlers, i18n, problems, schemas
+from . import api, dispatch, handlers, i18n, problems, schemas, text
 from .ports import Unavailable
 
 log = logging.getLogger(__name__)
@@ -91,10 +92,17 @@ class Page:
         except (NotFound, Conflict, NotPermitted) as exc:
             status = {NotFound: 404, Conflict: 409, NotPermitted: 403}[type(exc)]
             raise
+        except Unavailable:
+            status = 503
+            raise
         finally:
-            target = ",".join(f"{k}={v}" for k, v in params.items()) or None
-            with self.db.unit_of_work() as uow:
-                handlers.audit(uow, self.caller, "ui." + handler.__name__, target, self.correlation_id, status, self.now)
+            target = ",".join(f"{k}={v}" for k, v in params.items())[:200] or None
+            try:
+                with self.db.unit_of_work() as uow:
+                    handlers.audit(uow, self.caller, "ui." + handler.__name__, target, self.correlation_id, status,
+                                   self.now)
+            except Exception:  # the outcome stands; a lost audit row is logged loudly
+                log.exception("audit of ui.%s (correlation %s) not written", handler.__name__, self.correlation_id)
 
     # ---- rendering
     def desk_name(self, desk_id: str | None) -> str:
@@ -150,9 +158,15 @@ def redirect(location: str, status: int = 303) -> Response:
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or urlsplit(target).netloc or not target.startswith("/") or target.startswith("//"):
+    """Only a page of this UI (never another site, however the address is spelt)."""
+    if not target:
         return "/inbox"
-    return target
+    path = target.split("?", 1)[0]
+    try:
+        PAGES.bind("localhost").match(path)
+    except Exception:
+        return "/inbox"
+    return target if re.fullmatch(r"/[A-Za-z0-9/_.:\-]*(\?[A-Za-z0-9_=&%.:\-]*)?", target) else "/inbox"
 
 
 def _language(request: Request) -> tuple[str, bool]:
@@ -174,6 +188,12 @@ def handle(request: Request, path: str, ports, db, settings, now, on_correlation
         endpoint, params = PAGES.bind_to_environ(request.environ).match()
     except (NoRoute, MethodNotAllowed):
         return page.render("error.html", 404, message=page.t("not_found"))
+    if not all(text.ID.match(v) for v in params.values()):
+        return page.render("error.html", 404, message=page.t("not_found"))
+    if not text.clean(dict(request.values.lists())):
+        return page.render("error.html", 400, message=problems.TITLES[400][0 if lang == "ja" else 1])
+    if endpoint == "login" and request.method == "POST" and dispatch.cross_site(request):
+        return page.render("error.html", 403, message=problems.TITLES[403][0 if lang == "ja" else 1])
     if endpoint not in PUBLIC and page.caller is None:
         return redirect("/login?next=" + quote(request.full_path.rstrip("?")))
     if endpoint.startswith("admin") and not page.caller.may("admin"):
@@ -221,8 +241,7 @@ def login(page: Page):
         return page.render("login.html", 429, next=next_url, username=body["username"],
                            message=page.t("too_many", seconds=int(exc.retry_after) + 1))
     response = redirect(next_url)
-    response.set_cookie(dispatch.SESSION_COOKIE, result["token"], max_age=int(page.settings.session_hours * 3600),
-                        httponly=True, samesite="Strict", path="/")
+    dispatch.set_session_cookie(response, result["token"], page.settings)
     return response
 
 
@@ -236,11 +255,11 @@ def logout(page: Page):
 
 # ---------------------------------------------------------------- inbox
 def inbox(page: Page):
-    notices = page.run(api.inbox, {"after": 0, "unacknowledged": False})
+    notices = page.run(api.inbox, {"after": 0, "unacknowledged": False, "newest": 100})
     received = page.run(api.list_referrals, {"role": "receiving", "status": None})
     sent = page.run(api.list_referrals, {"role": "referring", "status": None})
     after = max((n["position"] for n in notices), default=0)
-    return page.render("inbox.html", notices=list(reversed(notices))[:100], received=list(reversed(received)),
+    return page.render("inbox.html", notices=list(reversed(notices)), received=list(reversed(received)),
                        sent=list(reversed(sent)), after=after)
 
 
@@ -467,7 +486,7 @@ def admin_dead_letter(page: Page, dead_letter_id: str, errors=None, status: int 
 
 
 def admin_replay(page: Page):
-    body = {"ids": [int(i) for i in page.form.getlist("ids") if i.isdigit()], "note": page.form.get("note", "")}
+    body = {"ids": [int(i) for i in page.form.getlist("ids") if text.NUMBER.match(i)], "note": page.form.get("note", "")}
     try:
         page.write(api.replay_dead_letters, body, schemas.ReplayRequest)
     except InvalidInput as exc:

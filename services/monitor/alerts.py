@@ -9,7 +9,7 @@ SERVICE_QUEUE = re.compile(r"^tsunagu\.[a-z_]+$")  # a service's event queue (no
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str      # no-consumer, dead-letters, outbox-lag
+    kind: str      # no-consumer, dead-letters, outbox-lag, monitor-degraded
     subject: str   # the queue, or "events"
     detail: str
 

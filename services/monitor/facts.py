@@ -51,11 +51,13 @@ def changes_for(event_type: str, data: dict, at: datetime) -> list[Change]:
 
 
 def pickup_bucket(requested_at: datetime, deadline: datetime, picked_up_at: datetime | None,
-                  now: datetime) -> str:
-    """Where a referral's pick-up fell against its window: within half of it, within it, late, or
-    still waiting (in time or overdue)."""
+                  now: datetime, closed: bool = False) -> str:
+    """Where a referral's pick-up fell against its window: within half of it, within it, late,
+    still waiting (in time or overdue), or closed (cancelled, voided) before anyone picked it up."""
     window = (deadline - requested_at).total_seconds() or 1.0
     if picked_up_at is None:
+        if closed:
+            return "closed before pick-up"
         return "waiting, overdue" if now > deadline else "waiting"
     used = (picked_up_at - requested_at).total_seconds() / window
     if used <= 0.5:
@@ -64,7 +66,7 @@ def pickup_bucket(requested_at: datetime, deadline: datetime, picked_up_at: date
 
 
 PICKUP_BUCKETS = ("within half the window", "within the window", "after the deadline", "waiting",
-                  "waiting, overdue")
+                  "waiting, overdue", "closed before pick-up")
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -96,23 +96,38 @@ def _waiting(row, now: datetime) -> dict:
 
 
 # ---------------------------------------------------------------- dead letters
-def capture_dead_letter(uow, queue: str, body: bytes, properties: dict, now: datetime) -> int:
-    headers = dict(properties.get("application_headers") or {})
+def capture_dead_letter(uow, queue: str, body: bytes, properties: dict, now: datetime) -> int | None:
+    """Store one dead letter as it came; None if it was stored before (an ack that got lost)."""
+    headers = _plain(dict(properties.get("application_headers") or {}))
     event_type = None
     try:
         event_type = json.loads(body).get("type")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         pass
-    failed_at = headers.get("x-tsunagu-failed-at")
-    row_id = uow.session.execute(dead_letters.insert().values(
-        queue=queue, original_queue=headers.get("x-tsunagu-original-queue") or queue.removesuffix(".dead"),
-        message_id=str(properties.get("message_id") or headers.get("x-tsunagu-message-id") or ""),
-        event_type=event_type if isinstance(event_type, str) else None,
-        reason=str(headers.get("x-tsunagu-reason") or headers.get("x-first-death-reason") or "unknown"),
-        error=str(headers.get("x-tsunagu-error") or ""), attempts=int(headers.get("x-tsunagu-attempts") or 0),
-        failed_at=datetime.fromisoformat(failed_at) if isinstance(failed_at, str) else now,
-        body=bytes(body), headers=_plain(headers), status="open", captured_at=now)).inserted_primary_key[0]
-    return row_id
+    message_id = str(properties.get("message_id") or "")[:200]
+    failed_at = _moment_or(headers.get("x-tsunagu-failed-at"), now)
+    seen = uow.session.scalar(sa.select(dead_letters.c.id).where(
+        dead_letters.c.queue == queue, dead_letters.c.message_id == message_id, dead_letters.c.failed_at == failed_at))
+    if seen is not None and message_id:
+        return None
+    try:
+        attempts = int(headers.get("x-tsunagu-attempts") or 0)
+    except (TypeError, ValueError):
+        attempts = 0
+    return uow.session.execute(dead_letters.insert().values(
+        queue=queue, original_queue=str(headers.get("x-tsunagu-original-queue") or queue.removesuffix(".dead"))[:200],
+        message_id=message_id, event_type=event_type[:128] if isinstance(event_type, str) else None,
+        reason=str(headers.get("x-tsunagu-reason") or headers.get("x-first-death-reason") or "unknown")[:64],
+        error=str(headers.get("x-tsunagu-error") or ""), attempts=attempts, failed_at=failed_at,
+        body=bytes(body), headers=headers, status="open", captured_at=now)).inserted_primary_key[0]
+
+
+def _moment_or(value, default: datetime) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else default
+    except ValueError:
+        return default
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _plain(value):
@@ -125,7 +140,9 @@ def _plain(value):
         return value.decode("utf-8", "replace")
     if isinstance(value, datetime):
         return value.isoformat()
-    return value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)  # e.g. a Decimal
 
 
 def _dead_view(row, with_body: bool = False) -> dict:
@@ -160,7 +177,7 @@ def dead_letter(session, dead_letter_id: int) -> dict:
 def replay(uow, ids: list[int], actor: str, note: str, now: datetime) -> list[int]:
     """Send open dead letters back to the queue they failed on, in the order they failed."""
     rows = uow.session.execute(sa.select(dead_letters).where(dead_letters.c.id.in_(ids))
-                               .order_by(dead_letters.c.id)).all()
+                               .order_by(dead_letters.c.id).with_for_update()).all()
     missing = sorted(set(ids) - {r.id for r in rows})
     if missing:
         raise NotFound(f"no dead letters {missing}")
@@ -168,7 +185,7 @@ def replay(uow, ids: list[int], actor: str, note: str, now: datetime) -> list[in
     if closed:
         raise Conflict(f"already replayed or discarded: {closed}")
     for row in rows:
-        uow.replay(row.message_id, row.event_type, row.body.decode("utf-8", "replace"), row.original_queue)
+        uow.replay(f"replay-{row.id}", row.event_type, row.body.decode("utf-8", "replace"), row.original_queue)
         uow.session.execute(dead_letters.update().where(dead_letters.c.id == row.id).values(status="replayed"))
         uow.session.execute(admin_actions.insert().values(at=now, actor=actor, action="replay",
                                                           dead_letter_id=row.id, note=note))
@@ -180,7 +197,8 @@ def discard(uow, dead_letter_id: int, actor: str, note: str, now: datetime) -> N
     if not note.strip():
         from shared.errors import InvalidInput
         raise InvalidInput({"note": ["say why it is discarded"]})
-    row = uow.session.execute(sa.select(dead_letters).where(dead_letters.c.id == dead_letter_id)).first()
+    row = uow.session.execute(sa.select(dead_letters).where(dead_letters.c.id == dead_letter_id)
+                              .with_for_update()).first()
     if row is None:
         raise NotFound(f"no dead letter {dead_letter_id}")
     if row.status != "open":
@@ -209,11 +227,20 @@ def recent_lags(session, now: datetime, seconds: int = 60) -> list[float]:
     return [(as_utc(r.received_at) - as_utc(r.time)).total_seconds() for r in rows]
 
 
-def reconcile_alerts(uow, current: list[alert_rules.Alert], now: datetime) -> None:
-    """Raise what is new and clear what is over, each as an event as well as a row."""
+def open_alert(session, kind: str) -> alert_rules.Alert | None:
+    row = session.execute(sa.select(alerts).where(alerts.c.kind == kind, alerts.c.cleared_at.is_(None))).first()
+    return row and alert_rules.Alert(row.kind, row.subject, row.detail)
+
+
+def reconcile_alerts(uow, current: list[alert_rules.Alert], now: datetime, keep_unknown: bool = False) -> None:
+    """Raise what is new and clear what is over, each as an event as well as a row. With
+    ``keep_unknown`` (the queues could not be read) queue alerts stay as they are."""
     open_rows = {(r.kind, r.subject): r for r in uow.session.execute(
         sa.select(alerts).where(alerts.c.cleared_at.is_(None)))}
     wanted = {(a.kind, a.subject): a for a in current}
+    if keep_unknown:
+        wanted.update({key: alert_rules.Alert(r.kind, r.subject, r.detail) for key, r in open_rows.items()
+                       if r.kind == "no-consumer"})
     for key, alert in wanted.items():
         if key not in open_rows:
             alert_id = uow.session.execute(alerts.insert().values(
@@ -232,7 +259,7 @@ def _alert_event(event_type: str, alert_id: int, kind: str, subject: str, detail
 
 
 # ---------------------------------------------------------------- the plan's indicators
-def indicators(session, now: datetime) -> dict:
+def indicators(session, now: datetime, zone=timezone.utc) -> dict:
     consultations = session.execute(sa.select(consultation_facts)).all()
     referrals = session.execute(sa.select(referral_facts)).all()
     by = lambda key: sorted(Counter(key(c) for c in consultations).items())  # noqa: E731
@@ -241,7 +268,8 @@ def indicators(session, now: datetime) -> dict:
     for r in referrals:
         pairs[(r.from_desk_id, r.to_desk_id)][facts.CLOSED.get(r.status, "open")] += 1
     pickup = Counter(facts.pickup_bucket(as_utc(r.requested_at), as_utc(r.pickup_deadline),
-                                         as_utc(r.picked_up_at) if r.picked_up_at else None, now)
+                                         as_utc(r.picked_up_at) if r.picked_up_at else None, now,
+                                         closed=r.status in facts.CLOSED)
                      for r in referrals)
     total = len(referrals)
     statuses = Counter(r.status for r in referrals)
@@ -251,7 +279,7 @@ def indicators(session, now: datetime) -> dict:
         "consultations_by_channel": [{"channel": k, "count": n} for k, n in by(lambda c: c.channel)],
         "consultations_by_concern": [{"concern": k, "count": n} for k, n in sorted(concerns.items())],
         "consultations_by_month": [{"month": k, "count": n}
-                                   for k, n in by(lambda c: as_utc(c.recorded_at).strftime("%Y-%m"))],
+                                   for k, n in by(lambda c: as_utc(c.recorded_at).astimezone(zone).strftime("%Y-%m"))],
         "referrals": total,
         "referrals_by_pair": [{"from_desk_id": a, "to_desk_id": b, "count": sum(c.values()), **dict(c)}
                               for (a, b), c in sorted(pairs.items())],

@@ -1,8 +1,10 @@
 """The monitor nameko service: entrypoints and the adapters to the broker only."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from nameko.rpc import rpc
 
@@ -13,6 +15,8 @@ from shared.runtime import Database, subscribe
 from shared.runtime.timer import SettingsTimer
 
 from . import alerts, handlers
+
+log = logging.getLogger(__name__)
 
 
 class MonitorService:
@@ -46,12 +50,12 @@ class MonitorService:
     @rpc
     def indicators(self) -> dict:
         with self.db.unit_of_work() as uow:
-            return handlers.indicators(uow.session, utc_now())
+            return handlers.indicators(uow.session, utc_now(), ZoneInfo(self.db.settings.timezone))
 
     @rpc
     def indicators_csv(self, name: str) -> str:
         with self.db.unit_of_work() as uow:
-            table = handlers.indicators(uow.session, utc_now())
+            table = handlers.indicators(uow.session, utc_now(), ZoneInfo(self.db.settings.timezone))
         if name not in handlers.CSV_TABLES:
             from shared.errors import NotFound
             raise NotFound(f"no indicator table {name!r}")
@@ -82,30 +86,57 @@ class MonitorService:
     @SettingsTimer.decorator(setting="flow_check_interval")
     def watch(self):
         """Move dead letters into the monitor (acked only after they are stored), then raise or
-        clear alerts from the queues and from how late events arrive."""
-        settings = self.db.settings
-        queues = self._management().queues(self._vhost())
-        self._capture_dead_letters([q["name"] for q in queues if q["name"].endswith(".dead") and q["ready"]])
+        clear alerts from the queues and from how late events arrive. A failing step raises its
+        own alert instead of stopping the others."""
+        settings, trouble = self.db.settings, []
+        try:
+            queues = self._management().queues(self._vhost())
+        except Exception as exc:
+            log.warning("monitor cannot read the queues: %s", exc)
+            queues, trouble = None, [alerts.Alert("monitor-degraded", "management-api", str(exc)[:500])]
+        if queues is not None:
+            trouble += self._capture_dead_letters([q["name"] for q in queues
+                                                   if q["name"].endswith(".dead") and q["ready"]])
         with self.db.unit_of_work() as uow:
             lags = handlers.recent_lags(uow.session, utc_now())
             waiting = handlers.open_dead_letters_by_queue(uow.session)
-        current = alerts.queue_alerts(queues) + alerts.dead_letter_alerts(waiting)
+            lag_open = handlers.open_alert(uow.session, "outbox-lag")
+        current = alerts.queue_alerts(queues or []) + alerts.dead_letter_alerts(waiting) + trouble
         lag = alerts.lag_alert(lags, settings.alert_lag_seconds)
+        if lag is None and not lags and lag_open:  # nothing arrives at all: a stall is no recovery
+            lag = lag_open
         with self.db.unit_of_work() as uow:
-            handlers.reconcile_alerts(uow, current + ([lag] if lag else []), utc_now())
+            handlers.reconcile_alerts(uow, current + ([lag] if lag else []), utc_now(),
+                                      keep_unknown=queues is None)
 
-    def _capture_dead_letters(self, names: list[str]) -> None:
-        connection = connect(self.db.settings.amqp_uri)
+    def _capture_dead_letters(self, names: list[str]) -> list:
+        """Each message is stored (or, if it cannot be read, stored raw) before it is acked; a
+        store that fails leaves it on its queue for the next look, and says so."""
+        if not names:
+            return []
+        trouble = []
+        try:
+            connection = connect(self.db.settings.amqp_uri)
+        except Exception as exc:
+            return [alerts.Alert("monitor-degraded", "broker", str(exc)[:500])]
         try:
             channel = connection.channel()
             for name in names:
                 while (message := channel.basic_get(name, no_ack=False)) is not None:
-                    with self.db.unit_of_work() as uow:
-                        handlers.capture_dead_letter(uow, name, message.body, dict(message.properties), utc_now())
-                        uow.commit()
+                    try:
+                        with self.db.unit_of_work() as uow:
+                            handlers.capture_dead_letter(uow, name, message.body, dict(message.properties),
+                                                         utc_now())
+                            uow.commit()
+                    except Exception as exc:
+                        log.exception("dead letter on %s could not be stored", name)
+                        channel.basic_reject(message.delivery_tag, requeue=True)
+                        trouble.append(alerts.Alert("monitor-degraded", name, f"cannot store a dead letter: {exc}"[:500]))
+                        break
                     channel.basic_ack(message.delivery_tag)
         finally:
             connection.close()
+        return trouble
 
     def _management(self) -> Management:
         return Management(self.db.settings.management_uri)

@@ -72,13 +72,17 @@ def _view(row) -> dict:
             "acknowledged_at": as_utc(row.acknowledged_at).isoformat() if row.acknowledged_at else None}
 
 
-def inbox(session, desk_id: str, after: int = 0, limit: int = 1000, unacknowledged: bool = False) -> list[dict]:
-    """A desk's notifications after a position, oldest first: what a reconnecting stream replays."""
-    query = (sa.select(notifications).where(notifications.c.desk_id == desk_id, notifications.c.seq > after)
-             .order_by(notifications.c.seq).limit(limit))
+def inbox(session, desk_id: str, after: int = 0, limit: int = 1000, unacknowledged: bool = False,
+          newest: int = 0) -> list[dict]:
+    """A desk's notifications after a position, oldest first: what a reconnecting stream replays.
+    With ``newest``, only that many of the latest (still oldest first): what an inbox page shows."""
+    query = sa.select(notifications).where(notifications.c.desk_id == desk_id, notifications.c.seq > after)
     if unacknowledged:
         query = query.where(notifications.c.acknowledged_at.is_(None))
-    return [_view(r) for r in session.execute(query)]
+    if newest:
+        rows = session.execute(query.order_by(notifications.c.seq.desc()).limit(newest)).all()
+        return [_view(r) for r in reversed(rows)]
+    return [_view(r) for r in session.execute(query.order_by(notifications.c.seq).limit(limit))]
 
 
 def acknowledge(payload, uow, now: datetime) -> dict:

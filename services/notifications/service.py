@@ -91,9 +91,9 @@ class NotificationService:
     del _event_type
 
     @rpc
-    def inbox(self, desk_id: str, after: int = 0, unacknowledged: bool = False) -> list:
+    def inbox(self, desk_id: str, after: int = 0, unacknowledged: bool = False, newest: int = 0) -> list:
         with self.db.unit_of_work() as uow:
-            return handlers.inbox(uow.session, desk_id, after, unacknowledged=unacknowledged)
+            return handlers.inbox(uow.session, desk_id, after, unacknowledged=unacknowledged, newest=newest)
 
     @rpc
     def acknowledge(self, payload: dict) -> dict:

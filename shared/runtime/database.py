@@ -92,7 +92,12 @@ class Database(DependencyProvider):
             listener(emitted)
 
     def _measure_outbox(self, service: str) -> None:
-        pending, oldest = outbox_backlog(self.engine)
+        """Measured before each relay attempt, so the figures keep moving while the broker is away."""
+        try:
+            pending, oldest = outbox_backlog(self.engine)
+        except Exception as exc:  # the database is away: the relay's own error says so
+            log.debug("outbox not measured: %s", exc)
+            return
         metrics.OUTBOX_PENDING.labels(service).set(pending)
         metrics.OUTBOX_LAG.labels(service).set(
             0.0 if oldest is None else max(0.0, (datetime.now(timezone.utc) - as_utc(oldest)).total_seconds()))
@@ -102,12 +107,12 @@ class Database(DependencyProvider):
         service = self.container.service_name
         while True:
             try:
-                relayed = self.relay.relay_once()
-                metrics.RELAYED.labels(service).inc(relayed)
-                metrics.CONNECTED.labels(service, "relay").set(1)
                 if time.monotonic() - measured >= LAG_MEASURE_SECONDS:
                     measured = time.monotonic()
                     self._measure_outbox(service)
+                relayed = self.relay.relay_once()
+                metrics.RELAYED.labels(service).inc(relayed)
+                metrics.CONNECTED.labels(service, "relay").set(1)
                 backoff = 0.2
             except Exception as exc:  # broker or database away: keep the rows, try again
                 if self._stopping:

@@ -128,3 +128,21 @@ def test_cookie_sessions_need_the_csrf_header_to_write(gateway):
     allowed = requests.post(f"{base}/api/v1/consultations", cookies=cookies, json=body,
                             headers={"X-CSRF-Token": csrf_token(token)}, timeout=20)
     assert allowed.status_code == 201
+
+
+def test_every_event_a_request_causes_shares_its_correlation_id(gateway):
+    """A meeting decision emits meeting.decided and, caused by it, referral.requested: one request, one id."""
+    base, staff, _, rpc = gateway
+    a = bearer(staff("inage", "inage-child-navigator"))
+    case = requests.post(f"{base}/api/v1/consultations", headers=a, timeout=20, json={
+        "ward": "inage", "channel": "child_navigator", "concerns": ["child_learning"], "person": {"name": "見本"}}).json()
+    meeting = requests.post(f"{base}/api/v1/meetings", headers=a, timeout=20, json={
+        "consultation_id": case["consultation_id"], "kind": "support_meeting",
+        "member_desk_ids": ["learning-support"], "agenda": "学習支援"}).json()
+    correlation = "decision-0123456789"
+    decided = requests.post(f"{base}/api/v1/meetings/{meeting['meeting_id']}/decisions", timeout=20,
+                            headers={**a, "X-Correlation-ID": correlation},
+                            json={"text": "学習支援につなぐ", "action": {"to_desk_id": "learning-support", "reason": "決定"}})
+    assert decided.status_code == 201, decided.text
+    hops = wait_for(lambda: (h := rpc.monitor.trace(correlation)) and len(h) >= 2 and h, what="both events")
+    assert {"meeting.decided", "referral.requested"} <= {h["type"] for h in hops}

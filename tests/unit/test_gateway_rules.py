@@ -74,3 +74,23 @@ def test_the_openapi_document_describes_every_operation_once():
             assert problem_codes, f"{method} {path} documents no problem responses"
             if doc["operationId"] not in ("sign_in", "directory_hsds"):  # public by design
                 assert doc["security"], f"{method} {path} needs authentication"
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/referrals/r-1", "/referrals/r-1"), ("/inbox?lang=en", "/inbox?lang=en"), ("/\\evil.com", "/inbox"),
+    ("//evil.com", "/inbox"), ("https://evil.com/inbox", "/inbox"), ("/nowhere", "/inbox"), (None, "/inbox"),
+    ("/inbox\r\nSet-Cookie: x", "/inbox")])
+def test_after_sign_in_only_pages_of_this_ui_are_followed(target, expected):
+    from services.gateway.ui import _safe_next
+    assert _safe_next(target) == expected
+
+
+def test_text_that_cannot_be_stored_is_refused_before_it_reaches_a_database():
+    from services.gateway import text
+    assert text.clean({"a": ["ok", {"b": "日本語"}]})
+    assert not text.clean({"a": "x\x00y"}) and not text.clean(["\ud800"]) and not text.clean({"\x00": 1})
+    with pytest.raises(text.BadText, match="nested too deeply"):
+        text.parse_json(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(text.BadText, match="NUL"):
+        text.parse_json(b'{"password": "\\ud800"}')
+    assert not text.NUMBER.match("²") and text.NUMBER.match("12")

@@ -48,6 +48,11 @@ def test_pick_up_is_measured_against_the_deadline_window(picked_after_hours, now
     assert facts.pickup_bucket(T0, T0 + timedelta(hours=8), picked, T0 + timedelta(hours=now_hours)) == bucket
 
 
+def test_a_referral_cancelled_before_pick_up_is_not_counted_as_waiting():
+    assert facts.pickup_bucket(T0, T0 + timedelta(hours=8), None, T0 + timedelta(days=9),
+                               closed=True) == "closed before pick-up"
+
+
 def test_alerts_name_a_queue_without_consumer_and_dead_letters_waiting_but_not_holding_queues():
     queues = [{"name": "tsunagu.referrals", "messages": 4, "consumers": 0},
               {"name": "tsunagu.referrals.dead", "messages": 0, "consumers": 0},

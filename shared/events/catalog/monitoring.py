@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from . import REGISTRY
 
-ALERT_KINDS = ["no-consumer", "dead-letters", "outbox-lag"]
+ALERT_KINDS = ["no-consumer", "dead-letters", "outbox-lag", "monitor-degraded"]
 
 
 class AlertV1(Schema):
