@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import datetime, time
 from pathlib import Path
+from time import monotonic
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -109,10 +110,7 @@ class Page:
         if not desk_id:
             return ""
         if self._desks is None:
-            try:
-                self._desks = {d["id"]: d for d in self.ports.directory.search({})}
-            except Unavailable:
-                self._desks = {}
+            self._desks = _directory(self.ports)
         desk = self._desks.get(desk_id)
         if desk is None:
             return desk_id
@@ -146,6 +144,24 @@ class Page:
     @property
     def form(self):
         return self.request.form
+
+
+DIRECTORY_CACHE_SECONDS = 60.0
+_directory_cache: dict = {}
+
+
+def _directory(ports) -> dict:
+    """Every desk by id, asked of the directory at most once a minute (names change rarely; every
+    page shows many)."""
+    cached = _directory_cache.get("desks")
+    if cached and monotonic() - cached[0] < DIRECTORY_CACHE_SECONDS:
+        return cached[1]
+    try:
+        desks = {d["id"]: d for d in ports.directory.search({})}
+    except Unavailable:
+        return cached[1] if cached else {}
+    _directory_cache["desks"] = (monotonic(), desks)
+    return desks
 
 
 def _values(form, name: str) -> list:
