@@ -82,34 +82,31 @@ def on_person_link_changed(event, uow) -> None:
                                        "reason": data["reason"]}))
 
 
-def _consultation(db, consultation_id: str, ports: Ports) -> dict:
-    """The local projection, or (if its event has not arrived yet) intake's summary."""
+def _consultation(db, consultation_id: str, ports: Ports, desk_id: str | None = None) -> dict:
+    """The local projection, or (if its event has not arrived yet) intake's summary. Given a
+    desk, only a desk already on the case gets it (to any other the consultation does not exist),
+    checked in the same read."""
     with db.unit_of_work() as uow:
         row = uow.session.execute(sa.select(consultations).where(consultations.c.id == consultation_id)).first()
+        on_case = row is not None and desk_id in (row.desk_id, row.outreach_desk_id)  # the common case: one read
+        entitled = entitled_desks(uow.session, consultation_id) if desk_id and row is not None and not on_case else set()
     if row is not None:
-        return dict(row._mapping)
-    summary = ports.consultation(consultation_id)
-    if summary is None:
+        consultation = dict(row._mapping)
+    else:
+        consultation = ports.consultation(consultation_id)
+        if consultation is None:
+            raise NotFound(f"no consultation {consultation_id!r}")
+    entitled |= {d for d in (consultation["desk_id"], consultation.get("outreach_desk_id")) if d}
+    if desk_id and desk_id not in entitled:
         raise NotFound(f"no consultation {consultation_id!r}")
-    return summary
-
-
-def _require_entitled(db, consultation: dict, desk_id: str) -> None:
-    """Only a desk already on the case may refer it on or convene for it; to any other desk the
-    consultation does not exist."""
-    with db.unit_of_work() as uow:
-        entitled = entitled_desks(uow.session, consultation["id"]) | {
-            d for d in (consultation["desk_id"], consultation.get("outreach_desk_id")) if d}
-    if desk_id not in entitled:
-        raise NotFound(f"no consultation {consultation['id']!r}")
+    return consultation
 
 
 # ---------------------------------------------------------------- referrals
 def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
     """Refer one consultation to one or several desks; each referral is its own hand-off."""
     command = load(ReferSchema(), payload)
-    consultation = _consultation(db, command["consultation_id"], ports)
-    _require_entitled(db, consultation, command["from_desk_id"])
+    consultation = _consultation(db, command["consultation_id"], ports, command["from_desk_id"])
     targets = [r["to_desk_id"] for r in command["referrals"]]
     errors = {}
     for i, target in enumerate(targets):
@@ -321,8 +318,7 @@ def escalate_overdue(db, ctx: Context, limit: int = 200) -> int:
 # ---------------------------------------------------------------- support meetings
 def convene(payload, db, ports: Ports, ctx: Context) -> dict:
     command = load(ConveneSchema(), payload)
-    consultation = _consultation(db, command["consultation_id"], ports)
-    _require_entitled(db, consultation, command["convened_by_desk_id"])
+    consultation = _consultation(db, command["consultation_id"], ports, command["convened_by_desk_id"])
     try:
         members = meetings.members_of(command["convened_by_desk_id"], command["member_desk_ids"])
     except meetings.MeetingRefused as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -58,14 +59,25 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-def create_database_if_missing(url) -> None:
+def create_database_if_missing(url, attempts: int = 10) -> None:
+    """Services start together (compose, the benchmarks): another one creating its database from
+    the same template at that moment, or a second instance creating this one, is waited out."""
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                 {"n": url.database})
-            if not exists:
-                conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+        for attempt in range(1, attempts + 1):
+            try:
+                with admin.connect() as conn:
+                    exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                         {"n": url.database})
+                    if not exists:
+                        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+                return
+            except sa.exc.DBAPIError as exc:
+                if "already exists" in str(exc.orig):
+                    return
+                if attempt == attempts or "being accessed by other users" not in str(exc.orig):
+                    raise
+                time.sleep(0.2 * attempt)
     finally:
         admin.dispose()
 
