@@ -7,7 +7,7 @@ from services.consent.schemas import RecordConsentSchema
 from services.directory.schemas import SearchSchema, SuggestSchema
 from services.intake.schemas import LinkSchema, RecordConsultationSchema, UnlinkSchema
 from services.notifications.schemas import PreferencesSchema, SubscribeWebhookSchema
-from services.referrals.lifecycle import ACTIONS, STATUSES
+from services.referrals.lifecycle import STATUSES
 from services.referrals.schemas import (CATEGORIES, ConveneSchema, DecideSchema, ReferSchema,
                                         TransitionSchema)
 from shared.vocabulary import CHANNELS, CONCERNS, URGENCIES, WARDS

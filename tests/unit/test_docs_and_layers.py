@@ -43,7 +43,8 @@ DOMAIN = [ROOT / "services" / name for name in (
     "directory/hsds.py", "referrals/fhir.py", "consent/fhir.py")]
 # The gateway's request handling is plain Python too: only service.py and ports.py know nameko.
 GATEWAY = [ROOT / "services" / "gateway" / name for name in (
-    "api.py", "dispatch.py", "ui.py", "openapi.py", "schemas.py", "handlers.py")]
+    "api.py", "dispatch.py", "ui.py", "page.py", "staff_pages.py", "admin_pages.py", "openapi.py", "schemas.py",
+    "handlers.py", "text.py")]
 PURE = DOMAIN + GATEWAY + [ROOT / "shared" / "deadlines.py", ROOT / "shared" / "personal_data.py"] + [
     ROOT / "shared" / name for name in (
         "config.py", "vocabulary.py", "outbox.py", "inbox.py", "unit_of_work.py")

@@ -81,8 +81,8 @@ def test_the_openapi_document_describes_every_operation_once():
     ("//evil.com", "/inbox"), ("https://evil.com/inbox", "/inbox"), ("/nowhere", "/inbox"), (None, "/inbox"),
     ("/inbox\r\nSet-Cookie: x", "/inbox")])
 def test_after_sign_in_only_pages_of_this_ui_are_followed(target, expected):
-    from services.gateway.ui import _safe_next
-    assert _safe_next(target) == expected
+    from services.gateway.page import safe_next
+    assert safe_next(target) == expected
 
 
 def test_text_that_cannot_be_stored_is_refused_before_it_reaches_a_database():

@@ -1,0 +1,59 @@
+"""The admin monitor's pages: the flow, queues, alerts, dead letters, indicators and traces."""
+from __future__ import annotations
+
+from shared.errors import InvalidInput
+
+from . import api, i18n, schemas, text
+from .page import Page, redirect
+
+
+# ---------------------------------------------------------------- the admin monitor
+def _chart_labels(page: Page) -> dict:
+    """How each chart names its bars, in the page's language."""
+    return {"type_label": lambda r: page.label(r["type"], i18n.EVENT_LABELS),
+            "pair_label": lambda r: f"{page.desk_name(r['from_desk_id'])} → {page.desk_name(r['to_desk_id'])}",
+            "ward_label": lambda r: page.label(r["ward"]), "channel_label": lambda r: page.label(r["channel"]),
+            "concern_label": lambda r: page.label(r["concern"]), "month_label": lambda r: r["month"],
+            "bucket_label": lambda r: page.label(r["bucket"], i18n.PICKUP_LABELS)}
+
+
+def admin(page: Page, errors=None, status: int = 200):
+    return page.render("admin.html", status, flow=page.run(api.monitor_flow, {"window_minutes": 60}),
+                       queues=page.run(api.monitor_queues),
+                       dead=page.run(api.dead_letters, {"status": "open"}),
+                       indicators=page.run(api.indicators), csv_tables=CSV_TABLES, errors=errors or {},
+                       **_chart_labels(page))
+
+
+def admin_trace(page: Page):
+    key = page.request.args.get("key", "").strip()
+    hops = page.run(api.monitor_trace, key=key) if key else []
+    return page.render("trace.html", key=key, hops=hops)
+
+
+def admin_dead_letter(page: Page, dead_letter_id: str, errors=None, status: int = 200):
+    return page.render("dead_letter.html", status, dead=page.run(api.dead_letter, dead_letter_id=dead_letter_id),
+                       errors=errors or {})
+
+
+def admin_replay(page: Page):
+    body = {"ids": [int(i) for i in page.form.getlist("ids") if text.NUMBER.match(i)], "note": page.form.get("note", "")}
+    try:
+        page.write(api.replay_dead_letters, body, schemas.ReplayRequest)
+    except InvalidInput as exc:
+        return admin(page, errors=page.errors(exc), status=422)
+    return redirect("/admin#dead-letters")
+
+
+def admin_discard(page: Page, dead_letter_id: str):
+    try:
+        page.write(api.discard_dead_letter, {"note": page.form.get("note", "")}, schemas.DiscardRequest,
+                   dead_letter_id=dead_letter_id)
+    except InvalidInput as exc:
+        return admin_dead_letter(page, dead_letter_id, errors=page.errors(exc), status=422)
+    return redirect("/admin#dead-letters")
+
+
+CSV_TABLES = ("consultations_by_ward", "consultations_by_channel", "consultations_by_concern",
+              "consultations_by_month", "referrals_by_pair", "pickup")
+
