@@ -1,10 +1,9 @@
 """The admin monitor's pages: the flow, queues, alerts, dead letters, indicators and traces."""
 from __future__ import annotations
 
-from shared.errors import InvalidInput
 
 from . import api, i18n, schemas, text
-from .page import Page, redirect
+from .page import Page
 
 
 # ---------------------------------------------------------------- the admin monitor
@@ -38,20 +37,14 @@ def admin_dead_letter(page: Page, dead_letter_id: str, errors=None, status: int 
 
 def admin_replay(page: Page):
     body = {"ids": [int(i) for i in page.form.getlist("ids") if text.NUMBER.match(i)], "note": page.form.get("note", "")}
-    try:
-        page.write(api.replay_dead_letters, body, schemas.ReplayRequest)
-    except InvalidInput as exc:
-        return admin(page, errors=page.errors(exc), status=422)
-    return redirect("/admin#dead-letters")
+    return page.submit(api.replay_dead_letters, body, schemas.ReplayRequest,
+                       lambda errors: admin(page, errors=errors, status=422), "/admin#dead-letters")
 
 
 def admin_discard(page: Page, dead_letter_id: str):
-    try:
-        page.write(api.discard_dead_letter, {"note": page.form.get("note", "")}, schemas.DiscardRequest,
-                   dead_letter_id=dead_letter_id)
-    except InvalidInput as exc:
-        return admin_dead_letter(page, dead_letter_id, errors=page.errors(exc), status=422)
-    return redirect("/admin#dead-letters")
+    return page.submit(api.discard_dead_letter, {"note": page.form.get("note", "")}, schemas.DiscardRequest,
+                       lambda errors: admin_dead_letter(page, dead_letter_id, errors=errors, status=422),
+                       "/admin#dead-letters", dead_letter_id=dead_letter_id)
 
 
 CSV_TABLES = ("consultations_by_ward", "consultations_by_channel", "consultations_by_concern",

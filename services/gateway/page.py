@@ -101,6 +101,14 @@ class Page:
             except Exception:  # the outcome stands; a lost audit row is logged loudly
                 log.exception("audit of ui.%s (correlation %s) not written", handler.__name__, self.correlation_id)
 
+    def submit(self, handler, body, schema, redisplay, done: str, **params) -> Response:
+        """A form's write: then on to ``done``, or the form again with each field's error (422)."""
+        try:
+            self.write(handler, body, schema, **params)
+        except InvalidInput as exc:
+            return redisplay(self.errors(exc))
+        return redirect(done)
+
     # ---- rendering
     def desk_name(self, desk_id: str | None) -> str:
         if not desk_id:

@@ -149,11 +149,9 @@ def referral_action(page: Page, referral_id: str):
     for detail in ("reason", "outcome", "note"):
         if page.form.get(detail, "").strip():
             body[detail] = page.form[detail].strip()
-    try:
-        page.write(api.transition, body, schemas.TransitionRequest, referral_id=referral_id)
-    except InvalidInput as exc:
-        return referral(page, referral_id, errors=page.errors(exc), status=422)
-    return redirect(f"/referrals/{quote(referral_id)}")
+    return page.submit(api.transition, body, schemas.TransitionRequest,
+                       lambda errors: referral(page, referral_id, errors=errors, status=422),
+                       f"/referrals/{quote(referral_id)}", referral_id=referral_id)
 
 
 def referral_information(page: Page, referral_id: str):
@@ -203,12 +201,9 @@ def consent(page: Page, consent_id: str, errors=None, status: int = 200):
 
 
 def withdraw_consent(page: Page, consent_id: str):
-    try:
-        page.write(api.withdraw_consent, {"reason": page.form.get("reason", "")}, schemas.WithdrawalRequest,
-                   consent_id=consent_id)
-    except InvalidInput as exc:
-        return consent(page, consent_id, errors=page.errors(exc), status=422)
-    return redirect(f"/consents/{quote(consent_id)}")
+    return page.submit(api.withdraw_consent, {"reason": page.form.get("reason", "")}, schemas.WithdrawalRequest,
+                       lambda errors: consent(page, consent_id, errors=errors, status=422),
+                       f"/consents/{quote(consent_id)}", consent_id=consent_id)
 
 
 # ---------------------------------------------------------------- meetings
@@ -238,11 +233,9 @@ def decide(page: Page, meeting_id: str):
     body = {"text": page.form.get("text", "")}
     if page.form.get("to_desk_id"):
         body["action"] = {"to_desk_id": page.form["to_desk_id"], "reason": page.form.get("reason", "")}
-    try:
-        page.write(api.record_decision, body, schemas.DecisionRequest, meeting_id=meeting_id)
-    except InvalidInput as exc:
-        return meeting(page, meeting_id, errors=page.errors(exc), status=422)
-    return redirect(f"/meetings/{quote(meeting_id)}")
+    return page.submit(api.record_decision, body, schemas.DecisionRequest,
+                       lambda errors: meeting(page, meeting_id, errors=errors, status=422),
+                       f"/meetings/{quote(meeting_id)}", meeting_id=meeting_id)
 
 
 def report(page: Page, person_ref: str):

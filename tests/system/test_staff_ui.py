@@ -133,6 +133,9 @@ def test_a_hand_off_between_two_desks_is_seen_live_on_both_sides(browser, system
     desk_a.get_by_label("議題").fill("就労に向けた支援の方針")
     desk_a.get_by_role("button", name="会議を開く").click()
     expect(desk_a.get_by_role("heading", name="支援会議")).to_be_visible()
+    desk_a.get_by_label("決定内容").fill("就労準備支援につなぐ")
+    desk_a.get_by_role("button", name="決定を記録する").click()
+    expect(desk_a.locator("#decisions-heading + ol")).to_contain_text("就労準備支援につなぐ")
     screens.check(desk_a, "meeting")
 
     desk_a.goto(case_url)
