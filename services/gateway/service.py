@@ -2,6 +2,7 @@
 address. Everything else is delegated: dispatch (API), ui (pages), ports (the other services)."""
 from __future__ import annotations
 
+import functools
 import json
 import mimetypes
 import re
@@ -69,6 +70,12 @@ class Correlation(DependencyProvider):
         return correlate
 
 
+@functools.lru_cache(maxsize=1)
+def _openapi_document() -> str:
+    """Built once: the document depends only on the code."""
+    return json.dumps(openapi.build(), ensure_ascii=False)
+
+
 class GatewayService:
     name = "gateway"
     db = Database(Path(__file__).parent / "migrations")
@@ -87,7 +94,7 @@ class GatewayService:
     @route(ALL_METHODS, "/api/<any_path:path>")
     def api(self, request, path):
         if request.method == "GET" and path == "v1/openapi.json":
-            return Response(json.dumps(openapi.build(), ensure_ascii=False), mimetype="application/json")
+            return Response(_openapi_document(), mimetype="application/json")
         if request.method == "GET" and path == "docs":
             return Response((STATIC / "api-docs.html").read_text(), mimetype="text/html")
         if request.method == "GET" and path == "v1/inbox/stream":
