@@ -17,10 +17,12 @@ def _chart_labels(page: Page) -> dict:
 
 
 def admin(page: Page, errors=None, status: int = 200):
+    indicators = page.run(api.indicators)
     return page.render("admin.html", status, flow=page.run(api.monitor_flow, {"window_minutes": 60}),
                        queues=page.run(api.monitor_queues),
                        dead=page.run(api.dead_letters, {"status": "open"}),
-                       indicators=page.run(api.indicators), csv_tables=CSV_TABLES, errors=errors or {},
+                       indicators=indicators, errors=errors or {},
+                       csv_tables=[name for name, rows in indicators.items() if isinstance(rows, list)],
                        **_chart_labels(page))
 
 
@@ -45,8 +47,3 @@ def admin_discard(page: Page, dead_letter_id: str):
     return page.submit(api.discard_dead_letter, {"note": page.form.get("note", "")}, schemas.DiscardRequest,
                        lambda errors: admin_dead_letter(page, dead_letter_id, errors=errors, status=422),
                        "/admin#dead-letters", dead_letter_id=dead_letter_id)
-
-
-CSV_TABLES = ("consultations_by_ward", "consultations_by_channel", "consultations_by_concern",
-              "consultations_by_month", "referrals_by_pair", "pickup")
-

@@ -147,7 +147,7 @@ def handle(request: Request, ports, db, settings, now, on_correlation=lambda _ci
         return problem_response(exc.status, lang, correlation_id, exc.detail, exc.errors, exc.headers, **exc.extra)
     finally:
         if op.writes and status not in (401, 405):
-            _audit(db, call, op, params, correlation_id, status, now)
+            audit_write(db, call.caller, op.name, params, correlation_id, status, now)
 
 
 def _run(op: Operation, params: dict, request: Request, call: Call, lang: str, correlation_id: str) -> Response:
@@ -204,13 +204,23 @@ def _response(op: Operation, result, call: Call, correlation_id: str) -> Respons
     return response
 
 
-def _audit(db, call: Call, op: Operation, params: dict, correlation_id: str, status: int, now) -> None:
-    target = ",".join(f"{k}={v}" for k, v in params.items()) or None
-    log.info("%s %s by %s at %s: %s", op.method, op.name, call.caller.actor if call.caller else "anonymous",
-             call.caller.desk_id if call.caller else "-", status)
+EDGE_STATUS = {InvalidInput: 422, NotFound: 404, NotPermitted: 403, Conflict: 409, Unavailable: 503}
+
+
+def status_of(exc: Exception) -> int:
+    """The HTTP status an operation's error answers with (500: a bug)."""
+    return next((status for kind, status in EDGE_STATUS.items() if isinstance(exc, kind)), 500)
+
+
+def audit_write(db, caller, action: str, params: dict, correlation_id: str, status: int, now) -> None:
+    """One audit row per write, from the API or a form; the answer is already decided, so a row
+    that cannot be written is logged loudly instead of failing it."""
+    target = ",".join(f"{k}={v}" for k, v in params.items())[:200] or None
+    log.info("%s by %s at %s: %s", action, caller.actor if caller else "anonymous",
+             caller.desk_id if caller else "-", status)
     try:
         with db.unit_of_work() as uow:
-            handlers.audit(uow, call.caller, op.name, target and target[:200], correlation_id, status, now)
-    except Exception:  # the answer is already decided; a lost audit row is logged loudly
-        log.exception("audit of %s (correlation %s) not written", op.name, correlation_id)
+            handlers.audit(uow, caller, action, target, correlation_id, status, now)
+    except Exception:
+        log.exception("audit of %s (correlation %s) not written", action, correlation_id)
 

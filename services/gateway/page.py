@@ -14,10 +14,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from services.referrals.schemas import CATEGORIES
-from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted, load
+from shared.errors import InvalidInput, load
 from shared.vocabulary import CHANNELS, CONCERNS, URGENCIES, WARDS
 
-from . import api, dispatch, handlers, i18n, problems
+from . import api, dispatch, i18n, problems
 from .ports import Unavailable
 
 log = logging.getLogger(__name__)
@@ -83,23 +83,12 @@ class Page:
             result = self.run(handler, body, schema, **params)
             status = 200
             return result
-        except InvalidInput:
-            status = 422
-            raise
-        except (NotFound, Conflict, NotPermitted) as exc:
-            status = {NotFound: 404, Conflict: 409, NotPermitted: 403}[type(exc)]
-            raise
-        except Unavailable:
-            status = 503
+        except Exception as exc:
+            status = dispatch.status_of(exc)
             raise
         finally:
-            target = ",".join(f"{k}={v}" for k, v in params.items())[:200] or None
-            try:
-                with self.db.unit_of_work() as uow:
-                    handlers.audit(uow, self.caller, "ui." + handler.__name__, target, self.correlation_id, status,
-                                   self.now)
-            except Exception:  # the outcome stands; a lost audit row is logged loudly
-                log.exception("audit of ui.%s (correlation %s) not written", handler.__name__, self.correlation_id)
+            dispatch.audit_write(self.db, self.caller, "ui." + handler.__name__, params, self.correlation_id,
+                                 status, self.now)
 
     def submit(self, handler, body, schema, redisplay, done: str, **params) -> Response:
         """A form's write: then on to ``done``, or the form again with each field's error (422)."""
