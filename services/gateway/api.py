@@ -33,6 +33,7 @@ class Call:
     address: str = ""
     secret: str | None = None
     now: datetime = field(default_factory=utc_now)
+    idempotency_key: str | None = None  # the client's Idempotency-Key, on operations that honour it
 
     def as_desk(self, payload: dict, desk_key: str = "desk_id", actor_key: str | None = "actor") -> dict:
         stamped = {**payload, desk_key: self.caller.desk_id}
@@ -56,6 +57,7 @@ class Operation:
     role: str | None = "staff"  # None: no sign-in needed
     media_type: str = "application/json"
     errors: tuple[int, ...] = (400, 401, 403, 404, 409, 422)
+    idempotent: bool = False  # honours an Idempotency-Key header (a retried POST applies once)
 
     @property
     def name(self) -> str:
@@ -166,9 +168,9 @@ def directory_hsds(call: Call):
 
 # ---------------------------------------------------------------- intake
 @operation("POST", "/consultations", "Record a consultation at this desk (never refused if well-formed)",
-           "intake", body=s.ConsultationRequest, response=s.ConsultationRecorded, status=201)
+           "intake", body=s.ConsultationRequest, response=s.ConsultationRecorded, status=201, idempotent=True)
 def record_consultation(call: Call):
-    return call.ports.intake.record_consultation(call.as_desk(call.body))
+    return call.ports.intake.record_consultation(call.as_desk({**call.body, "request_key": call.idempotency_key}))
 
 
 @operation("GET", "/consultations", "This desk's consultations, newest first (codes only)", "intake",

@@ -25,6 +25,8 @@ SESSION_COOKIE = "tsunagu_session"
 LANG_COOKIE = "tsunagu_lang"
 CSRF_HEADER = "X-CSRF-Token"
 _CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 
 def set_session_cookie(response: Response, token: str, settings) -> None:
@@ -117,6 +119,15 @@ class _Refused(Exception):
         super().__init__(detail)
 
 
+def _idempotency_key(request: Request, op: Operation) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None or not op.idempotent:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidInput({IDEMPOTENCY_HEADER: ["1 to 64 characters: letters, digits, '-', '_', '.', ':'"]})
+    return key
+
+
 def _query(request: Request, op: Operation) -> dict:
     if op.query is None:
         return {}
@@ -166,6 +177,7 @@ def _run(op: Operation, params: dict, request: Request, call: Call, lang: str, c
         if op.body is not None:
             call.body = load(op.body(), _json_body(request, op))
         call.query = _query(request, op)
+        call.idempotency_key = _idempotency_key(request, op)
         result = op.handler(call, **params)
     except InvalidInput as exc:
         raise _Refused(422, None, exc.errors) from None

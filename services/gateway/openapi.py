@@ -64,6 +64,13 @@ def _operation(op, names: list[str]) -> dict:
                            "schema": {"type": "string", "pattern": _ID_PATTERN}} for n in names]}
     if op.query is not None:
         doc["parameters"].append({"in": "query", "schema": op.query})
+    if op.idempotent:
+        doc["parameters"].append({
+            "in": "header", "name": "Idempotency-Key", "required": False,
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
+            "description": "Send the same key when retrying after a timeout or a dropped connection: the "
+                           "request is applied once, and the retry answers with what was recorded the first time "
+                           "(keys are kept per desk)."})
     if op.body is not None:
         doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": op.body}}}
     ok = {"description": _STATUS_TEXT.get(op.status, "OK")}

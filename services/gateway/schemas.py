@@ -25,7 +25,7 @@ def _from_caller(base: type[Schema], name: str, filled: tuple[str, ...] = CALLER
     return type(name, (base,), {"Meta": type("Meta", (), {"exclude": filled}), "__doc__": base.__doc__})
 
 
-ConsultationRequest = _from_caller(RecordConsultationSchema, "ConsultationRequest")
+ConsultationRequest = _from_caller(RecordConsultationSchema, "ConsultationRequest", (*CALLER_FIELDS, "request_key"))
 ReferralsRequest = _from_caller(ReferSchema, "ReferralsRequest", ("from_desk_id", "actor"))
 TransitionRequest = _from_caller(TransitionSchema, "TransitionRequest", ("referral_id", *CALLER_FIELDS))
 MeetingRequest = _from_caller(ConveneSchema, "MeetingRequest", ("convened_by_desk_id", "actor"))

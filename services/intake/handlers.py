@@ -18,9 +18,15 @@ from .tables import consultations, link_audit, person_links
 SOURCE = "/tsunagu/intake"
 
 
-def record_consultation(payload: dict, uow, correlation_id: str | None = None) -> tuple[Consultation, list[dict]]:
-    """Record the consultation and its event together; return it with possible same-person matches."""
+def record_consultation(payload: dict, uow, correlation_id: str | None = None) -> tuple[dict, list[dict]]:
+    """Record the consultation and its event together; return what was recorded (codes, no
+    personal data) with possible same-person matches. A repeat of an idempotency key at the
+    same desk records nothing and returns the consultation it recorded first, without matches."""
     command = load(RecordConsultationSchema(), payload)
+    if command["request_key"]:
+        earlier = recorded_under_key(uow.session, command["desk_id"], command["request_key"])
+        if earlier is not None:
+            return earlier, []
     consultation = Consultation.record(command)
     person = consultation.person
     matches = possible_matches(uow.session, consultation)
@@ -35,12 +41,26 @@ def record_consultation(payload: dict, uow, correlation_id: str | None = None) -
         urgency=consultation.urgency, summary=consultation.summary,
         reporter_kind=consultation.reporter_kind, reporter_desk_id=consultation.reporter_desk_id,
         outreach_desk_id=consultation.outreach_desk_id, consent_status=consultation.consent_status,
-        recorded_by=command["actor"], recorded_at=consultation.recorded_at))
+        recorded_by=command["actor"], recorded_at=consultation.recorded_at, request_key=command["request_key"]))
     uow.emit(Envelope(type="consultation.recorded", version=1, source=SOURCE,
                       subject=consultation.id, data=consultation.recorded_event_data(),
                       correlationid=correlation_id))
     uow.commit()
-    return consultation, matches
+    return _recorded(consultation.id, person.ref, consultation.desk_id, consultation.ward,
+                     consultation.concerns, consultation.outreach_desk_id), matches
+
+
+def _recorded(consultation_id, person_ref, desk_id, ward, concerns, outreach_desk_id) -> dict:
+    return {"consultation_id": consultation_id, "person_ref": person_ref, "desk_id": desk_id, "ward": ward,
+            "concerns": list(concerns), "outreach_desk_id": outreach_desk_id}
+
+
+def recorded_under_key(session, desk_id: str, request_key: str) -> dict | None:
+    row = session.execute(sa.select(
+        consultations.c.id, consultations.c.person_ref, consultations.c.desk_id, consultations.c.ward,
+        consultations.c.concerns, consultations.c.outreach_desk_id)
+        .where(consultations.c.desk_id == desk_id, consultations.c.request_key == request_key)).first()
+    return None if row is None else _recorded(*row)
 
 
 def lookup_keys(person) -> tuple[str | None, str | None]:

@@ -39,6 +39,8 @@ class RecordConsultationSchema(Schema):
     reporter = fields.Nested(ReporterSchema, load_default=None)
     outreach_desk_id = Id(load_default=None)
     actor = Id(load_default="unknown")
+    # The client's idempotency key: a retry with the same key at the same desk records nothing new.
+    request_key = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z0-9._:-]{1,64}$"))
 
     @validates_schema
     def _concern_reports_name_their_reporter(self, data, **_):

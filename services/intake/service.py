@@ -3,6 +3,7 @@ import logging
 from pathlib import Path
 
 from nameko.rpc import RpcProxy, rpc
+from sqlalchemy.exc import IntegrityError
 
 from shared.errors import load
 from shared.personal_data import minimise
@@ -24,17 +25,20 @@ class IntakeService:
     def record_consultation(self, payload: dict) -> dict:
         """Record a consultation (never refused if well-formed); the ``consultation.recorded``
         event commits with it. Also returns possible same-person matches and suggested desks."""
-        with self.db.unit_of_work() as uow:
-            consultation, matches = handlers.record_consultation(payload, uow)
         try:
-            suggestions = self.directory.suggest({"concerns": list(consultation.concerns),
-                                                  "ward": consultation.ward,
-                                                  "exclude": [consultation.desk_id]})
+            with self.db.unit_of_work() as uow:
+                recorded, matches = handlers.record_consultation(payload, uow)
+        except IntegrityError:  # the same idempotency key, committed a moment ago by another worker
+            with self.db.unit_of_work() as uow:
+                recorded, matches = handlers.record_consultation(payload, uow)
+        try:
+            suggestions = self.directory.suggest({"concerns": recorded["concerns"], "ward": recorded["ward"],
+                                                  "exclude": [recorded["desk_id"]]})
         except Exception as exc:  # the consultation is recorded; suggestions can be asked again
-            log.warning("no suggestions for %s: %s", consultation.id, exc)
+            log.warning("no suggestions for %s: %s", recorded["consultation_id"], exc)
             suggestions = []
-        return {"consultation_id": consultation.id, "person_ref": consultation.person.ref,
-                "outreach_desk_id": consultation.outreach_desk_id,
+        return {"consultation_id": recorded["consultation_id"], "person_ref": recorded["person_ref"],
+                "outreach_desk_id": recorded["outreach_desk_id"],
                 "possible_matches": matches, "suggested_desks": suggestions}
 
     @rpc

@@ -31,6 +31,8 @@ consultations = sa.Table(
     sa.Column("consent_status", sa.String(32), nullable=False),
     sa.Column("recorded_by", sa.String(64), nullable=False),
     sa.Column("recorded_at", Moment, nullable=False),
+    sa.Column("request_key", sa.String(64)),  # the client's Idempotency-Key, unique per desk
+    sa.Index("consultations_request_key", "desk_id", "request_key", unique=True),
 )
 
 person_links = sa.Table(

@@ -146,3 +146,23 @@ def test_every_event_a_request_causes_shares_its_correlation_id(gateway):
     assert decided.status_code == 201, decided.text
     hops = wait_for(lambda: (h := rpc.monitor.trace(correlation)) and len(h) >= 2 and h, what="both events")
     assert {"meeting.decided", "referral.requested"} <= {h["type"] for h in hops}
+
+
+def test_a_retried_consultation_with_the_same_idempotency_key_is_recorded_once(gateway):
+    base, staff, _, rpc = gateway
+    wakaba, hikikomori = bearer(staff("wakaba", WAKABA)), bearer(staff("hikikomori", HIKIKOMORI))
+    body = {"ward": "wakaba", "channel": "walk_in", "concerns": ["housing"], "person": {"name": "見本 花子"}}
+
+    def post(who, key):
+        return requests.post(f"{base}/api/v1/consultations", headers={**who, "Idempotency-Key": key},
+                             json=body, timeout=20)
+
+    first, retry = post(wakaba, "handoff-0001"), post(wakaba, "handoff-0001")
+    assert first.status_code == retry.status_code == 201, retry.text
+    assert retry.json()["consultation_id"] == first.json()["consultation_id"]
+    other_desk = post(hikikomori, "handoff-0001")  # keys are the desk's own
+    assert other_desk.json()["consultation_id"] != first.json()["consultation_id"]
+    mine = requests.get(f"{base}/api/v1/consultations", headers=wakaba, timeout=10).json()
+    assert [c["id"] for c in mine] == [first.json()["consultation_id"]]
+    bad = post(wakaba, "no spaces allowed")
+    assert bad.status_code == 422 and "Idempotency-Key" in bad.json()["errors"]
