@@ -8,6 +8,7 @@ case reach every queue in the order they were committed.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from datetime import datetime, timezone
@@ -52,15 +53,59 @@ def pending_count(connection) -> int:
                              .where(outbox.c.published_at.is_(None)))
 
 
+class RelayLease:
+    """Only one relay of a service publishes at a time, so two instances of a service keep its
+    events in commit order. On PostgreSQL the lease is a session advisory lock, which the server
+    frees the moment the holder's connection ends (a killed process included); the other
+    instance's relay takes over on its next poll. A SQLite file has one process anyway."""
+
+    CHECK_SECONDS = 1.0
+
+    def __init__(self, engine: sa.Engine, name: str):
+        self.engine = engine
+        self.key = int.from_bytes(hashlib.sha256(f"outbox-relay:{name}".encode()).digest()[:8], "big", signed=True)
+        self._connection = None
+        self._checked = float("-inf")
+
+    def held(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True
+        if self._connection is not None and time.monotonic() - self._checked < self.CHECK_SECONDS:
+            return True
+        try:
+            if self._connection is None:
+                self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                if not self._connection.scalar(sa.select(sa.func.pg_try_advisory_lock(self.key))):
+                    self.release()
+                    return False
+                log.info("this instance's outbox relay holds the lease")
+            else:
+                self._connection.exec_driver_sql("SELECT 1")  # still ours while the session lives
+            self._checked = time.monotonic()
+            return True
+        except Exception:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.invalidate()  # ends the session, and with it the lock
+            except Exception:  # already gone
+                pass
+
+
 class OutboxRelay:
     """Moves committed outbox rows to the broker; one ``relay_once`` call is one batch."""
 
     SWEEP_SECONDS = 1.0
 
-    def __init__(self, engine: sa.Engine, publisher, batch_size: int = 500):
+    def __init__(self, engine: sa.Engine, publisher, batch_size: int = 500, name: str = "outbox"):
         self.engine = engine
         self.publisher = publisher
         self.batch_size = batch_size
+        self.lease = RelayLease(engine, name)
         self._cursor = 0  # the highest position this relay has seen confirmed
         self._last_sweep = float("-inf")
 
@@ -72,6 +117,16 @@ class OutboxRelay:
         made each read slower as the outbox grew). Once a second, and at start, a full read
         also picks up any row that committed after a higher position did.
         """
+        if not self.lease.held():  # another instance relays; stand by
+            self._last_sweep = float("-inf")  # and read from the start once this one takes over
+            return 0
+        try:
+            return self._publish_batch()
+        except Exception:
+            self.lease.release()  # whatever broke may have ended the lease's session too
+            raise
+
+    def _publish_batch(self) -> int:
         query = (sa.select(outbox.c.position, outbox.c.event_id, outbox.c.routing_key, outbox.c.exchange,
                            outbox.c.body)
                  .where(outbox.c.published_at.is_(None)).order_by(outbox.c.position).limit(self.batch_size))

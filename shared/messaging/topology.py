@@ -26,9 +26,13 @@ class ServiceQueues:
 
 
 def queue_arguments(queue_type: str, dead_letter_queue: str | None = None) -> dict:
+    """A service's event queue (the one with a dead-letter queue) has a single active consumer:
+    with two instances of a service, one consumes and the other takes over the moment it stops,
+    from the first unacked message, so the events of a case are still applied in order."""
+    args = {"x-single-active-consumer": True} if dead_letter_queue else {}
     if queue_type != "quorum":
-        return {}
-    args = {"x-queue-type": "quorum"}
+        return args
+    args["x-queue-type"] = "quorum"
     if dead_letter_queue:
         args.update({
             "x-delivery-limit": CRASH_REDELIVERY_LIMIT,

@@ -59,7 +59,7 @@ class Database(DependencyProvider):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         self.relay = OutboxRelay(
             self.engine, ConfirmingPublisher(self.settings.amqp_uri, self.settings.exchange),
-            self.settings.relay_batch_size)
+            self.settings.relay_batch_size, name=self.container.service_name)
         self._wake = threading.Event()
         self._stopping = False
 
@@ -71,6 +71,7 @@ class Database(DependencyProvider):
         self._stopping = True
         self._wake.set()
         self._relay_thread.wait()
+        self.relay.lease.release()
         self.relay.publisher.close()
         self.engine.dispose()
 

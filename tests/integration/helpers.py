@@ -1,4 +1,5 @@
 """Small helpers for tests on the real broker."""
+import socket
 import time
 
 import amqp
@@ -21,14 +22,18 @@ def publish(amqp_uri: str, messages, exchange: str = "tsunagu.events"):
 
 
 def drain(amqp_uri: str, queue: str) -> list[amqp.Message]:
-    """Take every ready message off a queue."""
+    """Take every ready message off a queue (by consuming: a single-active-consumer quorum
+    queue refuses basic.get)."""
     connection = connect(amqp_uri)
     try:
         channel = connection.channel()
         taken = []
-        while (message := channel.basic_get(queue, no_ack=True)) is not None:
-            taken.append(message)
-        return taken
+        channel.basic_consume(queue, callback=taken.append, no_ack=True)
+        while True:
+            try:
+                connection.drain_events(timeout=0.5)
+            except socket.timeout:
+                return taken
     finally:
         connection.close()
 

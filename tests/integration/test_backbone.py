@@ -117,6 +117,39 @@ def test_the_outbox_keeps_events_while_the_broker_is_unreachable(settings, amqp_
     engine.dispose()
 
 
+def test_two_relays_of_one_service_publish_one_at_a_time(settings, amqp_uri):
+    """The second instance's relay stands by while the first holds the lease, then takes over."""
+    from sqlalchemy.orm import sessionmaker
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        uow.emit(noted("case-lease", 0))
+        uow.commit()
+    from shared.messaging.publisher import connect
+    from shared.messaging.topology import declare_service_queues
+    connection = connect(amqp_uri)
+    declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
+    connection.close()
+    first, second = (OutboxRelay(make_engine(settings.database_url_for("ledger")),
+                                 ConfirmingPublisher(amqp_uri, "tsunagu.events"), name="ledger") for _ in range(2))
+    assert first.relay_once() == 1
+    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        uow.emit(noted("case-lease", 1))
+        uow.commit()
+    if engine.dialect.name == "postgresql":
+        assert second.relay_once() == 0  # standing by: the first holds the lease
+        first.lease.release()  # as when its process dies
+    assert second.relay_once() == 1
+    for relay in (first, second):
+        relay.publisher.close()
+        relay.lease.release()
+        relay.engine.dispose()
+    assert [json.loads(m.body)["data"]["seq"] for m in drain(amqp_uri, "tsunagu.probe")] == [0, 1]
+    engine.dispose()
+
+
 def test_a_redelivered_event_is_applied_once(ledger_service, settings, amqp_uri):
     event = noted("case-dup", 1)
     sentinel = noted("case-dup", 2)
