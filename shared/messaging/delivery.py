@@ -46,6 +46,19 @@ def retry_delay(attempt: int, delays: tuple[float, ...], max_attempts: int) -> f
     return delays[min(attempt - 1, len(delays) - 1)]
 
 
+def is_transient(exc: BaseException) -> bool:
+    """The database is away or busy (restarting, a dropped connection, a locked SQLite file):
+    not the message's fault, so it is retried until the database is back, never dead-lettered."""
+    from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+    return (isinstance(exc, (OperationalError, InterfaceError, DisconnectionError))
+            or (isinstance(exc, DBAPIError) and exc.connection_invalidated))
+
+
+def transient_delay(waits: int) -> float:
+    """Backoff while the database is away: 0.2 s doubling to 5 s."""
+    return min(0.2 * 2 ** waits, 5.0)
+
+
 @dataclass(frozen=True)
 class DeadLetter:
     reason: str

@@ -8,6 +8,8 @@ HANDLED = Counter("tsunagu_events_handled_total", "Events applied by a handler (
                   ["service", "event_type"])
 FAILED = Counter("tsunagu_event_failures_total", "Handler attempts that failed (each retry counts)",
                  ["service", "event_type"])
+REDELIVERED = Counter("tsunagu_events_redelivered_total",
+                      "Deliveries of an event already applied, dropped by the consumer's inbox", ["service", "event_type"])
 DEAD_LETTERED = Counter("tsunagu_events_dead_lettered_total", "Messages moved to a dead-letter queue",
                         ["service", "reason"])
 HANDLING = Histogram("tsunagu_event_handling_seconds", "Time to apply one event, retries included",

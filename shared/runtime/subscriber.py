@@ -170,7 +170,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
             del self._lanes[key]  # anything left is unacked and will be redelivered
 
     def _deliver(self, message, envelope, provider):
-        attempt, started = 1, time.monotonic()
+        attempt, waits, started = 1, 0, time.monotonic()
         service = self.container.service_name
         while not self._stopping:
             try:
@@ -183,6 +183,13 @@ class EventConsumer(SharedExtension, ProviderCollector):
                 metrics.HANDLING.labels(service).observe(time.monotonic() - started)
                 return
             metrics.FAILED.labels(service, envelope.type).inc()
+            if delivery.is_transient(exc_info[1]):  # the database is away: wait for it, uncounted
+                delay = delivery.transient_delay(waits)
+                log.warning("%s waits for its database (%s); retrying %s in %.1fs",
+                            provider.consumer_name, type(exc_info[1]).__name__, envelope.id, delay)
+                time.sleep(delay)
+                waits += 1
+                continue
             delay = delivery.retry_delay(attempt, self.settings.retry_delays, self.settings.max_attempts)
             if delay is None:
                 self._dead_letter(message, delivery.DeadLetter(
@@ -256,6 +263,9 @@ class EventSubscriber(Entrypoint):
             return sys.exc_info()
         if not first_time:  # applied before: a redelivery, acked without running again
             uow.__exit__(None, None, None)
+            metrics.REDELIVERED.labels(self.container.service_name, envelope.type).inc()
+            log.info("%s had already applied %s %s; acked again without running",
+                     self.consumer_name, envelope.type, envelope.id)
             return None
         outcome = threading.Event()
         box = {}

@@ -48,3 +48,13 @@ def test_a_dead_letter_keeps_the_original_headers_and_says_why():
     assert headers["x-tsunagu-reason"] == "handler-failed"
     assert headers["x-tsunagu-attempts"] == 3
     assert headers["x-tsunagu-original-routing-key"] == "consultation.recorded"
+
+
+def test_a_database_that_is_away_is_waited_for_not_blamed_on_the_message():
+    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+    assert delivery.is_transient(OperationalError("SELECT 1", {}, Exception("server closed the connection")))
+    invalidated = DBAPIError("SELECT 1", {}, Exception("connection reset"), connection_invalidated=True)
+    assert delivery.is_transient(invalidated)
+    assert not delivery.is_transient(IntegrityError("INSERT", {}, Exception("duplicate key")))
+    assert not delivery.is_transient(ValueError("a bug in the handler"))
+    assert [delivery.transient_delay(n) for n in range(7)] == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0]
