@@ -69,6 +69,8 @@ def run(names: list[str]) -> None:
     logging.getLogger("tsunagu").info("running %s against %s", ", ".join(names),
                                       settings.amqp_uri.rsplit("@", 1)[-1])
     print(f"tsunagu: running {', '.join(names)}; Ctrl-C stops", flush=True)
+    for container in runner.containers:
+        eventlet.spawn(_exit_if_it_dies, container, stop)
     stop.wait()
     stopping = eventlet.spawn(runner.stop)
     try:
@@ -77,6 +79,22 @@ def run(names: list[str]) -> None:
     except eventlet.Timeout:  # e.g. the broker is gone: unacked messages are redelivered later
         logging.getLogger("tsunagu").warning("graceful stop took over %ss; killing", STOP_TIMEOUT)
         runner.kill()
+
+
+def _exit_if_it_dies(container, stop) -> None:
+    """Crash-only: a service whose container died (an error nameko does not survive) takes the
+    process down with a non-zero status, so its supervisor (Docker, Kubernetes, systemd)
+    restarts it, instead of it lingering alive but deaf."""
+    import logging
+    import os
+    try:
+        container.wait()
+    except Exception as exc:
+        if stop.ready():
+            return
+        logging.getLogger("tsunagu").critical("%s died (%s); exiting so it is restarted",
+                                              container.service_name, exc)
+        os._exit(70)
 
 
 def health(settings, service: str) -> int:

@@ -3,9 +3,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from nameko.rpc import rpc
 
-from shared.runtime import Database
+from shared.runtime import Database, rpc
 
 from . import handlers, hsds
 

@@ -2,12 +2,12 @@
 import logging
 from pathlib import Path
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
 from shared.errors import load
 from shared.personal_data import minimise
-from shared.runtime import Database
+from shared.runtime import Database, rpc
 
 from . import handlers
 from .schemas import DisclosePersonSchema

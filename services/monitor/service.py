@@ -6,12 +6,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from nameko.rpc import rpc
 
 from shared.clock import utc_now
 from shared.messaging.management import Management
 from shared.messaging.publisher import connect
-from shared.runtime import Database, subscribe
+from shared.runtime import Database, rpc, subscribe
 from shared.runtime.timer import SettingsTimer
 
 from . import alerts, handlers

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 
 import requests
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
 from shared.clock import utc_now
 from shared.messaging.publisher import connect
 from shared.messaging.topology import declare_feeds
-from shared.runtime import Database, subscribe
+from shared.runtime import Database, rpc, subscribe
 from shared.runtime.settings import settings_of
 from shared.runtime.timer import SettingsTimer
 

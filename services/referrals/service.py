@@ -6,12 +6,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from nameko.exceptions import RemoteError
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import RpcProxy
 
 from shared.clock import utc_now
 from shared.deadlines import parse_policy
 from shared.errors import NotFound
-from shared.runtime import Database, subscribe
+from shared.runtime import Database, rpc, subscribe
 from shared.runtime.timer import SettingsTimer
 
 from . import fhir, handlers

@@ -2,3 +2,4 @@
 Everything they call (outbox, inbox, unit of work, delivery decisions) is plain Python."""
 from .database import Database  # noqa: F401
 from .subscriber import subscribe  # noqa: F401
+from .rpc import rpc  # noqa: F401

@@ -10,6 +10,7 @@ def nameko_config(settings: config.Settings) -> dict:
         "max_workers": settings.max_workers,
         "PREFETCH_COUNT": settings.prefetch,
         "serializer": "json",
+        "HEARTBEAT": 10,  # a dead RPC connection (a black-holed network) is noticed within ~20 s
         "WEB_SERVER_ADDRESS": settings.http_address,
         SETTINGS_KEY: settings,
     }
