@@ -337,6 +337,19 @@ def final_inbox(receiver: Desk, deadline: float) -> dict[str, int]:
         after = page[-1]["position"]
 
 
+def explain_doubles(run: Run, cases: list[str]) -> None:
+    """Print what the databases hold for a doubled hand-off, to find which step repeated."""
+    import sqlalchemy as sa
+    for service, sql in (("referrals", "SELECT id, status, created_at FROM referrals WHERE consultation_id = ANY(:c)"),
+                         ("notifications", "SELECT id, event_id, event_type, referral_id, created_at FROM notifications "
+                                           "WHERE case_id = ANY(:c) AND kind = 'new_referral'")):
+        engine = sa.create_engine(run.postgres.url.format(service=service))
+        with engine.connect() as conn:
+            for row in conn.execute(sa.text(sql), {"c": cases}):
+                progress(f"  {service}: {tuple(row)}")
+        engine.dispose()
+
+
 def run_scenario(name: str, handoffs: int, rate: float, faults: int, watchdog: float) -> Outcome:
     fault, nodes, instances = SCENARIOS[name]
     outcome = Outcome(name)
@@ -393,10 +406,16 @@ def run_scenario(name: str, handoffs: int, rate: float, faults: int, watchdog: f
         shown_twice = {notice: n for notice, n in stream.seen.items() if n > 1}
         if doubled or shown_twice:
             progress(f"{name}: doubled in the inbox {doubled}; shown twice on the stream {shown_twice}")
+            explain_doubles(run, list(doubled))
         outcome.duplicates_visible = sum(n - 1 for n in doubled.values()) + sum(n - 1 for n in shown_twice.values())
         outcome.duplicates_delivered = run.fleet.count_in_logs(DUPLICATE_LOG)
         times = sorted(stream.times)
-        outcome.longest_stall_s = round(max((b - a for a, b in zip(times, times[1:])), default=0.0), 2)
+        gaps = [(b - a, a - started_flow) for a, b in zip(times, times[1:])]
+        if gaps:
+            stall, at = max(gaps)
+            outcome.longest_stall_s = round(stall, 2)
+            progress(f"{name}: longest stall {stall:.1f} s from {at:.1f} s into the flow; faults ended at "
+                     + ", ".join(f"{ended - started_flow:.1f} s" for ended, _ in windows))
         recoveries = []
         for ended, due in windows:
             arrivals = [stream.arrivals.get(h.case_id) for h in due]

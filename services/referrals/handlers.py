@@ -126,6 +126,7 @@ def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
         raise InvalidInput({"referrals": errors})
     ports.desk(command["from_desk_id"])  # the referring desk must exist too
     with db.unit_of_work() as uow:
+        uow.serialize_on(f"referrals-of:{command['consultation_id']}")
         open_to = set(uow.session.scalars(sa.select(referrals.c.to_desk_id).where(
             referrals.c.consultation_id == command["consultation_id"],
             referrals.c.status.in_(lifecycle.AWAITING_PICKUP + (lifecycle.ACCEPTED, lifecycle.IN_PROGRESS,

@@ -84,6 +84,26 @@ def test_illegal_transitions_are_refused_with_a_clear_error(network):
     assert no_reason.value.exc_type == "InvalidInput" and "reason" in no_reason.value.value
 
 
+def test_the_same_referral_sent_many_times_at_once_is_made_once(network):
+    """A client's retry can run beside its original (a reply lost on the way back): only one
+    referral to a desk may be open, however the requests interleave."""
+    proxy, _ = network
+    case_id = record_at_wakaba(proxy)
+    request = {"consultation_id": case_id, "from_desk_id": WAKABA, "actor": "s",
+               "referrals": [{"to_desk_id": "hikikomori-center", "reason": "r"}]}
+    replies = [proxy.referrals.refer.call_async(request) for _ in range(8)]
+    made, refused = 0, 0
+    for reply in replies:
+        try:
+            reply.result()
+            made += 1
+        except RemoteError as exc:
+            assert exc.exc_type == "Conflict", exc
+            refused += 1
+    assert (made, refused) == (1, 7)
+    assert [e["type"] for e in proxy.referrals.timeline(case_id, WAKABA)].count("referral.requested") == 1
+
+
 def escalations(settings, referral_id):
     rows = query(settings, "referrals", sa.select(outbox.c.body).where(outbox.c.event_type == "referral.escalated"))
     import json
