@@ -71,6 +71,7 @@ def run(names: list[str]) -> None:
     print(f"tsunagu: running {', '.join(names)}; Ctrl-C stops", flush=True)
     for container in runner.containers:
         eventlet.spawn(_exit_if_it_dies, container, stop)
+    eventlet.spawn(_exit_if_deaf, runner, settings, stop)
     stop.wait()
     stopping = eventlet.spawn(runner.stop)
     try:
@@ -95,6 +96,46 @@ def _exit_if_it_dies(container, stop) -> None:
         logging.getLogger("tsunagu").critical("%s died (%s); exiting so it is restarted",
                                               container.service_name, exc)
         os._exit(70)
+
+
+DEAF_CHECK_SECONDS, DEAF_PATIENCE = 5.0, 4
+
+
+def _exit_if_deaf(runner, settings, stop) -> None:
+    """Crash-only again: exit when this process's RPC reply queues have gone unconsumed for
+    ~20 s while the broker answers (see shared.runtime.rpc.DeafnessCheck)."""
+    import logging
+    import os
+
+    import eventlet
+
+    from .messaging.publisher import connect
+    from .runtime.rpc import DeafnessCheck, reply_queues
+
+    queues = [q for container in runner.containers for q in reply_queues(container)]
+    check = DeafnessCheck(queues, DEAF_PATIENCE)
+    while queues and not stop.ready():
+        eventlet.sleep(DEAF_CHECK_SECONDS)
+        try:
+            connection = connect(settings.amqp_uri)
+            try:
+                consumers = {q: _consumer_count(connection, q) for q in queues}
+            finally:
+                connection.close()
+        except Exception:  # the broker is away
+            consumers = None
+        if check.observe(consumers) and not stop.ready():
+            logging.getLogger("tsunagu").critical("nothing consumes %s although the broker answers; "
+                                                  "exiting so this process is restarted", ", ".join(queues))
+            os._exit(70)
+
+
+def _consumer_count(connection, queue: str) -> int:
+    import amqp
+    try:
+        return connection.channel().queue_declare(queue, passive=True).consumer_count
+    except amqp.exceptions.NotFound:  # expired: nobody has consumed it for a while
+        return 0
 
 
 def health(settings, service: str) -> int:

@@ -62,3 +62,27 @@ def _unless_the_connection_broke(settle):
 QueueConsumer.establish_connection = _establish_connection
 QueueConsumer.ack_message = _unless_the_connection_broke(QueueConsumer.ack_message)
 QueueConsumer.requeue_message = _unless_the_connection_broke(QueueConsumer.requeue_message)
+
+
+def reply_queues(container) -> list[str]:
+    """The queues only this process consumes: where the replies to its RPC calls arrive."""
+    return [ext.queue.name for ext in container.subextensions if isinstance(ext, nameko_rpc.ReplyListener)]
+
+
+class DeafnessCheck:
+    """Counts how long a process's reply queues have had no consumer while the broker answers.
+
+    Found by the fault suite: after a cut followed by a black-holed network, nameko's consumer
+    can end up never consuming again, so every RPC call times out although the broker is back.
+    A process in that state is restarted (crash-only) rather than left alive but deaf."""
+
+    def __init__(self, queues: list[str], patience: int):
+        self.queues, self.patience, self.silent = queues, patience, 0
+
+    def observe(self, consumers: dict[str, int] | None) -> bool:
+        """``consumers`` per queue (None: the broker did not answer); True once deaf too long."""
+        if consumers is None:
+            self.silent = 0  # the broker is away: nothing this process can mend
+            return False
+        self.silent = self.silent + 1 if any(consumers.get(q, 0) == 0 for q in self.queues) else 0
+        return self.silent >= self.patience

@@ -58,3 +58,15 @@ def test_a_database_that_is_away_is_waited_for_not_blamed_on_the_message():
     assert not delivery.is_transient(IntegrityError("INSERT", {}, Exception("duplicate key")))
     assert not delivery.is_transient(ValueError("a bug in the handler"))
     assert [delivery.transient_delay(n) for n in range(7)] == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0]
+
+
+def test_a_process_is_deaf_only_when_the_broker_answers_and_its_reply_queue_has_no_consumer():
+    from shared.runtime.rpc import DeafnessCheck
+    check = DeafnessCheck(["rpc.reply-gateway-1"], patience=3)
+    assert not check.observe({"rpc.reply-gateway-1": 0})
+    assert not check.observe(None)  # the broker is away: the count starts again
+    assert [check.observe({"rpc.reply-gateway-1": 0}) for _ in range(3)] == [False, False, True]
+    check = DeafnessCheck(["rpc.reply-gateway-1"], patience=2)
+    assert not check.observe({"rpc.reply-gateway-1": 0})
+    assert not check.observe({"rpc.reply-gateway-1": 1})
+    assert not check.observe({"rpc.reply-gateway-1": 0})
