@@ -32,6 +32,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -450,6 +451,7 @@ def main(argv=None) -> int:
     parser.add_argument("--watchdog", type=float, default=900, help="seconds before a run is abandoned")
     parser.add_argument("--json", help="also write the outcomes to this file")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # tear down the nodes and servers on the way out
     random.seed(0)
     outcomes = []
     for name in args.scenarios:

@@ -3,8 +3,10 @@ live stream, next to raw kombu publish → consume on the same broker in the sam
 
     .venv/bin/python benchmarks/handoff.py [--rate 100] [--seconds 5] [--burst 1000] [--catch-up 10000] [--postgresql]
 
-Prints p50/p99 latency at a steady rate, the sustained rate of a burst, and how long a desk that
-was offline takes to catch up on missed notifications. Uses a throwaway vhost and databases.
+Prints one table: p50/p99 latency at a steady rate and the sustained rate of a burst, each next
+to raw kombu on the same broker in the same run with the ratio; each service's CPU and peak
+memory under the burst; the outbox relays' rate and lag; and how long a desk that was offline
+takes to catch up on missed notifications. Uses a throwaway vhost and databases.
 """
 import warnings
 
@@ -43,7 +45,66 @@ from shared.persistence.engine import make_engine  # noqa: E402
 from shared.runtime.settings import nameko_config  # noqa: E402
 
 DESK = "hikikomori-center"
+TICKS = os.sysconf("SC_CLK_TCK")
 
+
+class Resources:
+    """CPU seconds and peak resident memory of each service process, read from /proc."""
+
+    def __init__(self, processes):
+        self.processes = dict(zip(SERVICES, processes))
+        self.peak_mb = {name: 0.0 for name in self.processes}
+        self._cpu0 = self._cpu()
+        self._watch = eventlet.spawn(self._sample)
+
+    def _cpu(self):
+        seconds = {}
+        for name, process in self.processes.items():
+            fields = open(f"/proc/{process.pid}/stat").read().rsplit(")", 1)[1].split()
+            seconds[name] = (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+        return seconds
+
+    def _sample(self):
+        while True:
+            for name, process in self.processes.items():
+                status = open(f"/proc/{process.pid}/status").read()
+                self.peak_mb[name] = max(self.peak_mb[name], int(status.split("VmRSS:")[1].split()[0]) / 1024)
+            eventlet.sleep(0.25)
+
+    def restart(self):
+        self._cpu0, self._t0 = self._cpu(), time.perf_counter()
+
+    def cpu_percent(self):
+        """Share of one core each process used since ``restart``."""
+        elapsed, now = time.perf_counter() - self._t0, self._cpu()
+        return {name: 100 * (now[name] - self._cpu0[name]) / elapsed for name in self.processes}
+
+    def close(self):
+        self._watch.kill()
+
+
+def relay_figures(settings, since):
+    """Outbox rows written since ``since`` in every service: how many, published per second,
+    and the lag from commit to broker confirm (p50/p99 ms)."""
+    from shared.persistence.tables import outbox
+    lags, first, last = [], None, None
+    for name in SERVICES:
+        engine = make_engine(settings.database_url_for(name))
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(outbox.c.created_at, outbox.c.published_at)
+                                .where(outbox.c.created_at >= since, outbox.c.published_at.is_not(None))).all()
+        engine.dispose()
+        for created, published in rows:
+            created, published = _aware(created), _aware(published)
+            lags.append(1000 * (published - created).total_seconds())
+            first = min(first or created, created)
+            last = max(last or published, published)
+    rate = len(lags) / max((last - first).total_seconds(), 1e-3) if lags else 0.0
+    return len(lags), rate, lags
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 
@@ -166,7 +227,7 @@ def main():
         processes = []
         try:
             progress(f"raw kombu baseline at {args.rate:g}/s")
-            _, raw_latency = raw_kombu(settings.amqp_uri, settings.queue_type, 1000, args.rate, args.seconds)
+            raw_burst, raw_latency = raw_kombu(settings.amqp_uri, settings.queue_type, 1000, args.rate, args.seconds)
             progress("starting every service, one process each")
             processes = start_services(settings)
             steady_n = int(args.rate * args.seconds)
@@ -189,10 +250,17 @@ def main():
                 started, _ = handoffs(proxy, cases[:steady_n], args.rate)
                 latency = wait_arrivals(stream, started)
                 progress(f"burst of {args.burst} hand-offs")
+                resources = Resources(processes)
+                resources.restart()
+                burst_since = datetime.now(timezone.utc)
                 burst_start = time.perf_counter()
                 started, _ = handoffs(proxy, cases[steady_n:])
                 wait_arrivals(stream, started)
                 sustained = args.burst / (time.perf_counter() - burst_start)
+                cpu = resources.cpu_percent()
+                eventlet.sleep(1.0)  # the last relays' confirms are recorded
+                resources.close()
+                relayed, relay_rate, relay_lag = relay_figures(settings, burst_since)
                 reconnects = stream.reconnects
                 stream.close()
             progress(f"catch-up of {args.catch_up} missed notifications")
@@ -205,20 +273,33 @@ def main():
                     process.wait(30)
                 except subprocess.TimeoutExpired:
                     process.kill()
-    print(f"\nhand-off benchmark, {datetime.now(timezone.utc):%Y-%m-%d}: {os.cpu_count()} cores, "
-          f"RabbitMQ {management.overview().get('rabbitmq_version', '?')}, "
-          f"{'PostgreSQL' if args.postgresql else 'SQLite'}, one process per service")
-    print(f"{'at ' + format(args.rate, 'g') + '/s':44} {'p50 ms':>8} {'p99 ms':>8}")
-    print(f"{'raw kombu publish → consume':44} {percentile(raw_latency, 50):>8.2f} {percentile(raw_latency, 99):>8.2f}")
-    print(f"{'referral RPC → notice on the desk stream':44} {percentile(latency, 50):>8.2f} "
-          f"{percentile(latency, 99):>8.2f}")
-    print(f"{'ratio':44} {percentile(latency, 50) / percentile(raw_latency, 50):>7.1f}× "
-          f"{percentile(latency, 99) / percentile(raw_latency, 99):>7.1f}×")
-    print(f"\nsustained hand-offs/s (burst of {args.burst}): {sustained:,.0f}; stream reconnects: {reconnects}")
-    print(f"catch-up of {args.catch_up:,} missed notifications: {catch_up_seconds:.2f} s")
-    print(f"targets: p99 ≤ 50 ms at 100/s ({'met' if percentile(latency, 99) <= 50 else 'NOT met'}); "
-          f"≥ 500 hand-offs/s ({'met' if sustained >= 500 else 'NOT met'}); "
-          f"catch-up ≤ 2 s ({'met' if catch_up_seconds <= 2 else 'NOT met'})")
+    p50, p99 = percentile(latency, 50), percentile(latency, 99)
+    raw50, raw99 = percentile(raw_latency, 50), percentile(raw_latency, 99)
+    print(f"\nbenchmark table, {datetime.now(timezone.utc):%Y-%m-%d}: {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+          f"RabbitMQ {management.overview().get('rabbitmq_version', '?')} ({settings.queue_type} queues), "
+          f"{'PostgreSQL' if args.postgresql else 'SQLite'}, one process per service\n")
+    print("| measure | tsunagu | raw kombu | ratio | target |\n|---|---:|---:|---:|---|")
+    print(f"| p50 latency at {args.rate:g}/s (referral RPC → notice on the desk's stream) | {p50:.1f} ms "
+          f"| {raw50:.2f} ms | {p50 / raw50:.0f}× | |")
+    print(f"| p99 latency at {args.rate:g}/s | {p99:.1f} ms | {raw99:.2f} ms | {p99 / raw99:.0f}× "
+          f"| ≤ 50 ms: {'met' if p99 <= 50 else 'NOT met'} |")
+    print(f"| sustained hand-offs/s (burst of {args.burst}) | {sustained:,.0f} | {raw_burst:,.0f} msg/s "
+          f"| {raw_burst / sustained:.0f}× | ≥ 500/s: {'met' if sustained >= 500 else 'NOT met'} |")
+    print(f"| outbox relay under the burst: rows/s, all services | {relay_rate:,.0f} ({relayed:,} rows) "
+          f"| {raw_burst:,.0f} msg/s | {raw_burst / max(relay_rate, 1):.0f}× | |")
+    if relay_lag:
+        print(f"| outbox lag, commit → broker confirm, p50 / p99 | {percentile(relay_lag, 50):.0f} / "
+              f"{percentile(relay_lag, 99):.0f} ms | | | |")
+    print(f"| catch-up of {args.catch_up:,} missed notifications | {catch_up_seconds:.2f} s | | "
+          f"| ≤ 2 s: {'met' if catch_up_seconds <= 2 else 'NOT met'} |")
+    total_mb = sum(resources.peak_mb.values())
+    for name in SERVICES:
+        print(f"| {name}: CPU under the burst / peak memory | {cpu[name]:.0f}% of a core / "
+              f"{resources.peak_mb[name]:.0f} MB | | | |")
+    print(f"| all services: peak memory (sum of peaks) | {total_mb:.0f} MB | | "
+          f"| ≤ 500 MB: {'met' if total_mb <= 500 else 'NOT met'} |")
+    print(f"\nstream reconnects during the run: {reconnects}")
 
 
 if __name__ == "__main__":

@@ -221,6 +221,26 @@ def test_events_of_one_case_are_applied_in_order_while_cases_run_concurrently(
     assert interleaved != sorted(interleaved), "cases were handled strictly one after another"
 
 
+def test_two_instances_keep_each_case_in_order_and_the_second_takes_over_when_the_first_dies(
+        container_factory, nameko_config, settings, amqp_uri):
+    if settings.database_url.startswith("sqlite"):
+        pytest.skip("two instances of a service share a PostgreSQL database; a SQLite file has one process")
+    first = container_factory(LedgerService, nameko_config)
+    first.start()
+    second = container_factory(LedgerService, nameko_config)
+    second.start()
+    cases = [f"case-{c}" for c in range(4)]
+    events = [noted(case, seq, dawdle_ms=5) for seq in range(25) for case in cases]
+    publish(amqp_uri, [as_message(e) for e in events])
+    wait_for(lambda: len(ledger_rows(settings)) >= 20, timeout=30, what="the first instance at work")
+    first.kill()  # mid-flow, as a SIGKILL would: its unacked messages go to the other instance
+    rows = wait_for(lambda: (r := ledger_rows(settings)) and len(r) == len(events) and r,
+                    timeout=60, what="every event, through the second instance")
+    for case in cases:
+        assert [r.seq for r in rows if r.case_id == case] == list(range(25))
+    assert len({r.event_id for r in rows}) == len(events)  # none applied twice
+
+
 def test_an_old_event_version_is_upcast_before_the_handler_sees_it(ledger_service, settings, amqp_uri):
     publish(amqp_uri, [as_message(noted("case-old", 1, version=1))])
     rows = wait_for(lambda: ledger_rows(settings), what="the upcast event")
