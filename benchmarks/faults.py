@@ -2,7 +2,7 @@
 the services, the database and the network fail, and every hand-off is counted.
 
     .venv/bin/python benchmarks/faults.py [broker services postgresql network cluster | ci] \\
-        [--handoffs 1500] [--rate 25] [--faults 4] [--json FILE]
+        [--handoffs 1500] [--rate 25] [--faults N] [--json FILE]
 
 A hand-off is what a desk does through the HTTP API, as an outside client would: record a
 consultation (with an Idempotency-Key), then refer it to another desk, retrying on timeouts,
@@ -19,7 +19,7 @@ Every run gets its own RabbitMQ node(s), PostgreSQL server and ports, all remove
 a watchdog ends a run that hangs. Scenarios:
 
 * broker      RabbitMQ stopped gracefully and SIGKILLed in turn, and started again
-* services    each service SIGKILLed mid-flow and restarted, round the list
+* services    each service SIGKILLed mid-flow and restarted, round the list twice
 * postgresql  PostgreSQL restarted (fast, then immediate: a crash)
 * network     broker connections cut, then black-holed, through a TCP proxy
 * cluster     3 RabbitMQ nodes, quorum queues, two instances of every service; a node killed
@@ -294,13 +294,13 @@ def ci_fault(run: Run, i: int) -> str:
     return (broker_restart if i < 2 else service_kill)(run, i if i < 2 else i - 2)
 
 
-SCENARIOS = {  # name: (fault, RabbitMQ nodes, instances of each service)
-    "broker": (broker_restart, 1, 1),
-    "services": (service_kill, 1, 1),
-    "postgresql": (postgresql_restart, 1, 1),
-    "network": (network_fault, 1, 1),
-    "cluster": (node_kill, 3, 2),
-    "ci": (ci_fault, 1, 1),
+SCENARIOS = {  # name: (fault, RabbitMQ nodes, instances of each service, faults by default)
+    "broker": (broker_restart, 1, 1, 4),
+    "services": (service_kill, 1, 1, 2 * len(KILL_ORDER)),  # every service, twice
+    "postgresql": (postgresql_restart, 1, 1, 4),
+    "network": (network_fault, 1, 1, 4),
+    "cluster": (node_kill, 3, 2, 4),
+    "ci": (ci_fault, 1, 1, 4),
 }
 
 
@@ -352,7 +352,7 @@ def explain_doubles(run: Run, cases: list[str]) -> None:
 
 
 def run_scenario(name: str, handoffs: int, rate: float, faults: int, watchdog: float) -> Outcome:
-    fault, nodes, instances = SCENARIOS[name]
+    fault, nodes, instances, _ = SCENARIOS[name]
     outcome = Outcome(name)
     started = time.monotonic()
     hard_deadline = started + watchdog
@@ -443,19 +443,23 @@ def table(outcomes: list[Outcome]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenarios", nargs="*", default=["broker", "services", "postgresql", "network", "cluster"],
-                        choices=sorted(SCENARIOS))
+    parser.add_argument("scenarios", nargs="*", metavar="scenario",
+                        help=f"any of {', '.join(SCENARIOS)} (default: all but ci)")
     parser.add_argument("--handoffs", type=int, default=1500)
     parser.add_argument("--rate", type=float, default=25.0, help="hand-offs started per second")
-    parser.add_argument("--faults", type=int, default=4, help="faults per run (ci: always 4)")
+    parser.add_argument("--faults", type=int, help="faults per run (default: 14 for services, else 4; ci: always 4)")
     parser.add_argument("--watchdog", type=float, default=900, help="seconds before a run is abandoned")
     parser.add_argument("--json", help="also write the outcomes to this file")
     args = parser.parse_args(argv)
+    unknown = [name for name in args.scenarios if name not in SCENARIOS]
+    if unknown:
+        parser.error(f"no scenario {', '.join(unknown)}; choose from {', '.join(SCENARIOS)}")
+    args.scenarios = args.scenarios or [name for name in SCENARIOS if name != "ci"]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # tear down the nodes and servers on the way out
     random.seed(0)
     outcomes = []
     for name in args.scenarios:
-        faults = 4 if name == "ci" else args.faults
+        faults = SCENARIOS[name][3] if name == "ci" or args.faults is None else args.faults
         outcome = run_scenario(name, args.handoffs, args.rate, faults, args.watchdog)
         outcomes.append(outcome)
         for line in outcome.faults:
