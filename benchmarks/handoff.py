@@ -1,7 +1,7 @@
 """Hand-off benchmark: a referral made through the service → the notice on the receiving desk's
 live stream, next to raw kombu publish → consume on the same broker in the same run.
 
-    .venv/bin/python benchmarks/handoff.py [--rate 100] [--seconds 5] [--burst 1000] [--catch-up 10000] [--postgresql]
+    .venv/bin/python benchmarks/handoff.py [--rates 25,50,100] [--seconds 5] [--burst 1000] [--catch-up 10000] [--postgresql]
 
 Prints one table: p50/p99 latency at a steady rate and the sustained rate of a burst, each next
 to raw kombu on the same broker in the same run with the ratio; each service's CPU and peak
@@ -214,7 +214,7 @@ def catch_up(settings, count):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--rates", default="25,50,100", help="steady rates to measure, comma-separated")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--catch-up", type=int, default=10000)
@@ -226,11 +226,14 @@ def main():
     with throwaway(args.postgresql, **overrides) as (settings, management):
         processes = []
         try:
+            rates = [float(r) for r in args.rates.split(",")]
+            args.rate = rates[-1]  # the target's rate comes last
             progress(f"raw kombu baseline at {args.rate:g}/s")
             raw_burst, raw_latency = raw_kombu(settings.amqp_uri, settings.queue_type, 1000, args.rate, args.seconds)
             progress("starting every service, one process each")
             processes = start_services(settings)
-            steady_n = int(args.rate * args.seconds)
+            per_rate = [int(r * args.seconds) for r in rates]
+            steady_n = sum(per_rate)
             with ClusterRpcProxy(nameko_config(settings), timeout=60) as proxy:
                 progress(f"recording {steady_n + args.burst} consultations")
                 cases = [proxy.intake.record_consultation(DEMO_CONSULTATIONS[0])["consultation_id"]
@@ -246,9 +249,13 @@ def main():
                         eventlet.sleep(0.2)
                 progress(f"  the referral service caught up in {time.perf_counter() - settle:.1f} s")
                 stream = Stream(f"http://{settings.http_address}/desks/{DESK}/stream")
-                progress(f"{steady_n} hand-offs at {args.rate:g}/s")
-                started, _ = handoffs(proxy, cases[:steady_n], args.rate)
-                latency = wait_arrivals(stream, started)
+                latencies, first = {}, 0
+                for rate, n in zip(rates, per_rate):
+                    progress(f"{n} hand-offs at {rate:g}/s")
+                    started, _ = handoffs(proxy, cases[first:first + n], rate)
+                    latencies[rate] = wait_arrivals(stream, started)
+                    first += n
+                latency = latencies[args.rate]
                 progress(f"burst of {args.burst} hand-offs")
                 resources = Resources(processes)
                 resources.restart()
@@ -280,6 +287,9 @@ def main():
           f"RabbitMQ {management.overview().get('rabbitmq_version', '?')} ({settings.queue_type} queues), "
           f"{'PostgreSQL' if args.postgresql else 'SQLite'}, one process per service\n")
     print("| measure | tsunagu | raw kombu | ratio | target |\n|---|---:|---:|---:|---|")
+    for rate in rates[:-1]:
+        print(f"| p50 / p99 latency at {rate:g}/s (referral RPC → notice on the desk's stream) "
+              f"| {percentile(latencies[rate], 50):.1f} / {percentile(latencies[rate], 99):.1f} ms | | | |")
     print(f"| p50 latency at {args.rate:g}/s (referral RPC → notice on the desk's stream) | {p50:.1f} ms "
           f"| {raw50:.2f} ms | {p50 / raw50:.0f}× | |")
     print(f"| p99 latency at {args.rate:g}/s | {p99:.1f} ms | {raw99:.2f} ms | {p99 / raw99:.0f}× "

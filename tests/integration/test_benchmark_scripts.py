@@ -14,3 +14,15 @@ def test_the_trace_benchmark_runs_at_ci_size_and_prints_its_table():
     assert "trace look-up, 20,000 logged events on postgresql" in run.stdout
     for row in ("baseline: one event by id", "trace of a case", "trace of a correlation id"):
         assert row in run.stdout
+
+
+def test_the_handoff_benchmark_runs_at_ci_size_and_prints_its_table():
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "handoff.py"), "--rates", "10,20",
+                          "--seconds", "1", "--burst", "40", "--catch-up", "200"],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "| measure | tsunagu | raw kombu | ratio | target |" in run.stdout
+    for row in ("p50 / p99 latency at 10/s", "p99 latency at 20/s", "sustained hand-offs/s (burst of 40)",
+                "outbox lag, commit → broker confirm", "catch-up of 200 missed notifications",
+                "notifications: CPU under the burst / peak memory", "all services: peak memory"):
+        assert row in run.stdout, row
