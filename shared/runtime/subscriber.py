@@ -108,6 +108,13 @@ class EventConsumer(SharedExtension, ProviderCollector):
                         self._connection.drain_events(timeout=1)
                     except socket.timeout:
                         self._connection.heartbeat_tick()
+            except amqp.exceptions.PreconditionFailed as exc:  # a queue declared otherwise before
+                log.error("%s cannot be declared as this version declares it (%s). A queue made by an "
+                          "earlier tsunagu keeps its old arguments: once it is empty, delete it "
+                          "(rabbitmqctl delete_queue %s) and it is declared anew; retrying in 5s",
+                          self.queues.events, exc, self.queues.events)
+                self._close_connection_only()
+                time.sleep(5.0)
             except (OSError, amqp.exceptions.AMQPError, AttributeError) as exc:
                 if self._stopping:
                     break
