@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+from amqp.exceptions import AMQPError
+from kombu.exceptions import KombuError
 from nameko.exceptions import RemoteError, UnknownService
 
 from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted
@@ -36,8 +38,13 @@ class Service:
         def call(*args, **kwargs):
             import eventlet  # only the running service needs it; the OpenAPI build does not
             try:
+                # The request is published outside the timeout (nameko's retry policy bounds it):
+                # a timeout firing in the middle of writing a frame would corrupt the connection.
+                reply = getattr(self._proxy, method).call_async(*args, **kwargs)
                 with eventlet.Timeout(self._timeout):
-                    return getattr(self._proxy, method).call_async(*args, **kwargs).result()
+                    return reply.result()
+            except (OSError, KombuError, AMQPError) as exc:  # the broker is away
+                raise Unavailable(f"the broker did not take the call ({exc})") from None
             except eventlet.Timeout:
                 raise Unavailable(f"{self._proxy.target_service if hasattr(self._proxy, 'target_service') else 'a service'} "
                                   f"did not answer within {self._timeout:g}s") from None

@@ -14,8 +14,9 @@ events concurrently; neither is acceptable for hand-offs. Here:
   original body and headers; poison (bad JSON, unknown type or version, schema violation) is
   dead-lettered at once.
 
-A handler is ``def on_x(self, event, uow)``: it gets the validated, upcast envelope and an
-open unit of work, and must not commit it itself.
+A handler is ``def on_x(self, event, uow)``: it gets the validated, upcast envelope and a
+unit of work (opened, and the event claimed, at its first use), and must not commit it itself.
+A handler that never touches it writes nothing, so nothing needs remembering.
 """
 from __future__ import annotations
 
@@ -240,6 +241,7 @@ class EventSubscriber(Entrypoint):
     def __init__(self, event_type: str, envelope_only: bool = False, **kwargs):
         self.event_type = event_type
         self.envelope_only = envelope_only  # with "#": any type, known or not (metadata readers)
+        kwargs.setdefault("expected_exceptions", (AlreadyApplied,))
         super().__init__(**kwargs)
 
     def setup(self):
@@ -261,43 +263,66 @@ class EventSubscriber(Entrypoint):
         return f"{self.container.service_name}.{self.method_name}"
 
     def handle(self, envelope):
-        """Run the handler once in a worker; return None on commit, else the exc_info."""
-        uow = self.database.unit_of_work().__enter__()
-        try:
-            first_time = uow.claim(self.consumer_name, envelope.id)
-        except Exception:
-            uow.__exit__(None, None, None)
-            return sys.exc_info()
-        if not first_time:  # applied before: a redelivery, acked without running again
-            uow.__exit__(None, None, None)
-            metrics.REDELIVERED.labels(self.container.service_name, envelope.type).inc()
-            log.info("%s had already applied %s %s; acked again without running",
-                     self.consumer_name, envelope.type, envelope.id)
-            return None
+        """Run the handler once in a worker; return None on commit (or when the event was
+        applied before), else the exc_info."""
+        uow = _ClaimingUnitOfWork(self.database, self.consumer_name, envelope.id)
         outcome = threading.Event()
         box = {}
 
         def handle_result(worker_ctx, result, exc_info):
             try:
-                if exc_info is None:
-                    uow.commit()
+                if exc_info is not None and issubclass(exc_info[0], AlreadyApplied):
+                    exc_info = None  # a redelivery, acked without running again
+                    metrics.REDELIVERED.labels(self.container.service_name, envelope.type).inc()
+                    log.info("%s had already applied %s %s; acked again without running",
+                             self.consumer_name, envelope.type, envelope.id)
+                elif exc_info is None:
+                    uow.commit_if_opened()
             except Exception:
                 exc_info = sys.exc_info()
             finally:
-                uow.__exit__(None, None, None)
+                uow.close()
                 box["exc_info"] = exc_info
                 outcome.set()
             return result, exc_info
 
-        try:
-            self.container.spawn_worker(
-                self, (envelope, uow), {}, handle_result=handle_result,
-                context_data={"correlation_id": envelope.correlationid, "event_id": envelope.id})
-        except BaseException:
-            uow.__exit__(None, None, None)
-            raise
+        self.container.spawn_worker(
+            self, (envelope, uow), {}, handle_result=handle_result,
+            context_data={"correlation_id": envelope.correlationid, "event_id": envelope.id})
         outcome.wait()
         return box["exc_info"]
+
+
+class AlreadyApplied(Exception):
+    """The event's id is in the consumer's inbox: it was applied before."""
+
+
+class _ClaimingUnitOfWork:
+    """The handler's unit of work, opened and claimed in the worker at first use.
+
+    Opening it in the worker, not before, matters: a delivery waiting for a free worker must not
+    hold a database connection meanwhile. Otherwise, with a backlog (a restart), waiting
+    deliveries hold every pooled connection while the workers that hold every slot (RPC calls)
+    wait for a connection: a deadlock until the pool's timeout. The fault suite found it."""
+
+    def __init__(self, database, consumer: str, event_id: str):
+        self._database, self._consumer, self._event_id = database, consumer, event_id
+        self._uow = None
+
+    def __getattr__(self, name):
+        if self._uow is None:
+            self._uow = self._database.unit_of_work().__enter__()
+            if not self._uow.claim(self._consumer, self._event_id):
+                raise AlreadyApplied(self._event_id)
+        return getattr(self._uow, name)
+
+    def commit_if_opened(self) -> None:
+        if self._uow is not None:
+            self._uow.commit()
+
+    def close(self) -> None:
+        if self._uow is not None:
+            self._uow.__exit__(None, None, None)
 
 
 subscribe = EventSubscriber.decorator
