@@ -8,7 +8,6 @@ case reach every queue in the order they were committed.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from datetime import datetime, timezone
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .events import Envelope
 from .messaging.publisher import OutgoingMessage
-from .persistence.engine import writer_lock
+from .persistence.engine import advisory_key, writer_lock
 from .persistence.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -63,11 +62,14 @@ class RelayLease:
 
     def __init__(self, engine: sa.Engine, name: str):
         self.engine = engine
-        self.key = int.from_bytes(hashlib.sha256(f"outbox-relay:{name}".encode()).digest()[:8], "big", signed=True)
+        self.key = advisory_key(f"outbox-relay:{name}")
         self._connection = None
         self._checked = float("-inf")
+        self._closed = False
 
     def held(self) -> bool:
+        if self._closed:
+            return False
         if self.engine.dialect.name != "postgresql":
             return True
         if self._connection is not None and time.monotonic() - self._checked < self.CHECK_SECONDS:
@@ -86,6 +88,12 @@ class RelayLease:
         except Exception:
             self.release()
             raise
+
+    def close(self) -> None:
+        """For good: a relay thread still running after its container was killed must not take
+        the lease again."""
+        self._closed = True
+        self.release()
 
     def release(self) -> None:
         connection, self._connection = self._connection, None

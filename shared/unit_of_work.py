@@ -4,7 +4,6 @@ nothing behind, and events leave only with the state they describe."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from typing import Callable
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import inbox, outbox
 from .events import Envelope, EventRegistry
-from .persistence.engine import writer_lock
+from .persistence.engine import advisory_key, writer_lock
 
 
 class UnitOfWork:
@@ -46,8 +45,7 @@ class UnitOfWork:
         request runs beside the original. PostgreSQL: a transaction advisory lock. SQLite: the
         writer lock this unit of work already holds does it."""
         if self.session.get_bind().dialect.name == "postgresql":
-            lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-            self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+            self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_key(key))))
 
     def emit(self, envelope: Envelope, exchange: str | None = None, routing_key: str | None = None) -> Envelope:
         """Validate the event against its schema and stage it in the outbox (by default on the

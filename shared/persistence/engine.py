@@ -6,6 +6,7 @@ the file. A missing PostgreSQL database is created, so one URL template is all s
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import threading
 import time
 import weakref
@@ -93,3 +94,8 @@ def drop_database(url: str) -> None:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory-lock key (signed 64-bit) for a name: leases and serialized checks."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)

@@ -77,7 +77,7 @@ class Database(DependencyProvider):
 
     def kill(self):
         self._stopping = True
-        self.relay.lease.release()  # a container killed in a living process must not keep the lease
+        self.relay.lease.close()  # a container killed in a living process must not keep the lease
         self.relay.publisher.close()
 
     def unit_of_work(self, correlation_id: str | None = None) -> UnitOfWork:
