@@ -29,7 +29,8 @@ class Settings:
     data_dir: str = "var"
     exchange: str = "tsunagu.events"
     queue_type: str = "quorum"
-    prefetch: int = 50
+    prefetch: int = 200
+    group_commit: int = 100
     max_workers: int = 10
     max_attempts: int = 4
     retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0)
@@ -75,6 +76,8 @@ _DESCRIPTIONS = {
     "exchange": "the name of the topic exchange that carries every event",
     "queue_type": "quorum or classic",
     "prefetch": "a whole number from 1 to 10000",
+    "group_commit": "the most events a consumer applies in one transaction, a whole number from 1 to 1000 "
+    "(1: a transaction per event)",
     "max_workers": "a whole number from 1 to 1000",
     "max_attempts": "a whole number from 1 to 50 (handler tries before dead-lettering)",
     "retry_delays": "comma-separated seconds between tries, such as 1,5,30",
@@ -118,6 +121,7 @@ class _SettingsSchema(Schema):
     exchange = mf.String(validate=validate.Length(min=1))
     queue_type = mf.String(validate=validate.OneOf(["quorum", "classic"]))
     prefetch = mf.Integer(strict=False, validate=validate.Range(1, 10000))
+    group_commit = mf.Integer(strict=False, validate=validate.Range(1, 1000))
     max_workers = mf.Integer(strict=False, validate=validate.Range(1, 1000))
     max_attempts = mf.Integer(strict=False, validate=validate.Range(1, 50))
     retry_delays = mf.List(mf.Float(validate=validate.Range(min=0)), validate=validate.Length(min=1))

@@ -3,10 +3,13 @@ consumer's own changes. The primary key turns a redelivered event into a no-op, 
 instances race for the same event (the second waits for the first, then finds the row)."""
 from datetime import datetime, timezone
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .persistence.tables import inbox
+
+_INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def claim(session: Session, consumer: str, event_id: str) -> bool:
@@ -18,3 +21,15 @@ def claim(session: Session, consumer: str, event_id: str) -> bool:
         session.rollback()
         return False
     return True
+
+
+def claim_all(session: Session, claims: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Claim many (consumer, event id) pairs in one statement; return those that were new.
+    Pairs already present are left alone (no error, so the transaction goes on): a group of
+    deliveries commits once, and a redelivered one in it is simply not run again."""
+    insert = _INSERT_NEW[session.get_bind().dialect.name](inbox).on_conflict_do_nothing()
+    now = datetime.now(timezone.utc)
+    rows = [{"consumer": c, "event_id": e, "applied_at": now} for c, e in dict.fromkeys(claims)]
+    result = session.execute(insert.returning(inbox.c.consumer, inbox.c.event_id, sort_by_parameter_order=True),
+                             rows)
+    return {(r.consumer, r.event_id) for r in result}

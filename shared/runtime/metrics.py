@@ -12,8 +12,10 @@ REDELIVERED = Counter("tsunagu_events_redelivered_total",
                       "Deliveries of an event already applied, dropped by the consumer's inbox", ["service", "event_type"])
 DEAD_LETTERED = Counter("tsunagu_events_dead_lettered_total", "Messages moved to a dead-letter queue",
                         ["service", "reason"])
-HANDLING = Histogram("tsunagu_event_handling_seconds", "Time to apply one event, retries included",
+HANDLING = Histogram("tsunagu_event_handling_seconds", "Time to apply one event (or one group), retries included",
                      ["service"], buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+GROUPED = Histogram("tsunagu_event_group_size", "Events applied together in one transaction (group commit)",
+                    ["service"], buckets=(2, 5, 10, 25, 50, 100, 250, 500, 1000))
 RELAYED = Counter("tsunagu_outbox_published_total", "Outbox rows confirmed by the broker", ["service"])
 OUTBOX_PENDING = Gauge("tsunagu_outbox_pending", "Outbox rows not yet confirmed by the broker", ["service"])
 OUTBOX_LAG = Gauge("tsunagu_outbox_lag_seconds", "Age of the oldest unpublished outbox row (0 when none)",

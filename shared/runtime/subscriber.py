@@ -8,11 +8,16 @@ events concurrently; neither is acceptable for hand-offs. Here:
   and the inbox row naming the event) has committed, so a crash means redelivery, not loss;
 * the event id is claimed in the inbox first, in the handler's own transaction: a redelivered
   event (its id already there) is acked without running the handler again;
-* events of one case (the CloudEvents ``subject``) are handled one after another, in order;
-  different cases run concurrently;
-* a handler error is retried in place with backoff, then dead-lettered with the error,
-  original body and headers; poison (bad JSON, unknown type or version, schema violation) is
-  dead-lettered at once.
+* deliveries are applied in the order they arrived, so the events of one case (the CloudEvents
+  ``subject``) are handled one after another, in order;
+* group commit: the deliveries waiting when the consumer is free (up to ``group_commit``) are
+  applied in one transaction, each handler in its own worker, and acked after that one commit:
+  under load, one connection, one claim statement and one commit serve many events; when idle a
+  group is one event. If a handler in a group fails, the group rolls back and its events are
+  applied one at a time, so one bad event costs the others nothing;
+* a failed event is retried with backoff in a lane of its own, which its case's later events
+  join while other cases go on; then it is dead-lettered with the error, original body and
+  headers. Poison (bad JSON, unknown type or version, schema violation) is dead-lettered at once.
 
 A handler is ``def on_x(self, event, uow)``: it gets the validated, upcast envelope and a
 unit of work (opened, and the event claimed, at its first use), and must not commit it itself.
@@ -32,6 +37,7 @@ import amqp
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint, ProviderCollector, SharedExtension
 
+from .. import inbox
 from ..events import Envelope
 from ..messaging import delivery
 from ..messaging.publisher import ConfirmingPublisher, OutgoingMessage, connect
@@ -52,7 +58,9 @@ class EventConsumer(SharedExtension, ProviderCollector):
         self.settings = settings_of(self.container)
         self.queues = ServiceQueues(self.container.service_name)
         self.registry = event_registry_of(self.container)
-        self._lanes: dict[str, collections.deque] = {}
+        self._waiting: collections.deque = collections.deque()  # (message, envelope, provider)
+        self._applying = False  # a thread is applying what waits
+        self._held: dict[str, collections.deque] = {}  # case -> its events, behind a retried one
         self._stopping = False
         self._ready = threading.Event()
         self._connection = None
@@ -74,7 +82,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
         self._stopping = True
         super().stop()
         deadline = time.monotonic() + 10
-        while self._lanes and time.monotonic() < deadline:
+        while (self._applying or self._held) and time.monotonic() < deadline:
             time.sleep(0.05)
         self._close()
 
@@ -148,13 +156,15 @@ class EventConsumer(SharedExtension, ProviderCollector):
             self._spawn(partial(self._dead_letter, message, delivery.DeadLetter(
                 delivery.REASON_NO_HANDLER, f"{self.queues.events} has no handler for {envelope.type}", 0)))
             return
-        key = envelope.subject or envelope.id
-        lane = self._lanes.get(key)
-        if lane is not None:
-            lane.append((message, envelope, provider))
+        item = (message, envelope, provider)
+        held = self._held.get(_case_of(envelope))
+        if held is not None:  # its case waits behind a retried event
+            held.append(item)
             return
-        self._lanes[key] = collections.deque([(message, envelope, provider)])
-        self._spawn(partial(self._run_lane, key))
+        self._waiting.append(item)
+        if not self._applying:
+            self._applying = True
+            self._spawn(self._apply_waiting)
 
     def _unvalidated_for_any(self, message, poison):
         """A handler of every event that reads only the envelope (the monitor) also takes types
@@ -167,36 +177,125 @@ class EventConsumer(SharedExtension, ProviderCollector):
     def _spawn(self, fn):
         self.container.spawn_managed_thread(fn, identifier="event-lane")
 
-    def _run_lane(self, key):
-        lane = self._lanes[key]
+    def _apply_waiting(self):
+        """Apply what waits, group by group, until nothing does. Events of a case held behind
+        a retried one join its lane instead. Unacked leftovers (a stop) are redelivered."""
         try:
-            while lane and not self._stopping:
-                message, envelope, provider = lane[0]
-                self._deliver(message, envelope, provider)
-                lane.popleft()
+            while self._waiting and not self._stopping:
+                group = []
+                while self._waiting and len(group) < self.settings.group_commit:
+                    item = self._waiting.popleft()
+                    held = self._held.get(_case_of(item[1]))
+                    if held is not None:
+                        held.append(item)
+                    else:
+                        group.append(item)
+                if len(group) > 1 and self._apply_together(group):
+                    continue
+                for item in group:  # one event, or a group that failed: each on its own
+                    if self._stopping:
+                        return
+                    self._apply_alone(item)
         finally:
-            del self._lanes[key]  # anything left is unacked and will be redelivered
+            self._applying = False
+            if self._waiting and not self._stopping:  # arrived as this thread was ending
+                self._applying = True
+                self._spawn(self._apply_waiting)
 
-    def _deliver(self, message, envelope, provider):
-        attempt, waits, started = 1, 0, time.monotonic()
+    def _apply_together(self, group) -> bool:
+        """One transaction for the group: True once committed and acked; False if a handler
+        failed (the group rolled back, to be applied event by event)."""
+        database, waits, started = group[0][2].database, 0, time.monotonic()
         service = self.container.service_name
         while not self._stopping:
             try:
-                exc_info = provider.handle(envelope)
+                with database.unit_of_work() as uow:
+                    claimed = inbox.claim_all(uow.session, [(p.consumer_name, e.id) for _, e, p in group])
+                    for message, envelope, provider in group:
+                        if (provider.consumer_name, envelope.id) not in claimed:  # before, or twice here
+                            provider.note_redelivery(envelope)
+                            continue
+                        claimed.remove((provider.consumer_name, envelope.id))
+                        if provider.handle(envelope, _GroupUnitOfWork(uow)) is not None:
+                            return False  # rolled back as the unit of work closes
+                    uow.commit()
             except ContainerBeingKilled:
-                return
-            if exc_info is None:
+                return True  # nothing acked: redelivered
+            except Exception as exc:
+                if not delivery.is_transient(exc):
+                    log.warning("a group of %d on %s failed to commit (%s); applying each on its own",
+                                len(group), self.queues.events, exc)
+                    return False
+                delay = delivery.transient_delay(waits)  # the database is away: wait for it
+                log.warning("%s waits for its database (%s); retrying a group of %d in %.1fs",
+                            self.queues.events, type(exc).__name__, len(group), delay)
+                time.sleep(delay)
+                waits += 1
+                continue
+            for message, envelope, _ in group:
                 self._ack(message)
                 metrics.HANDLED.labels(service, envelope.type).inc()
-                metrics.HANDLING.labels(service).observe(time.monotonic() - started)
-                return
+            metrics.HANDLING.labels(service).observe(time.monotonic() - started)
+            metrics.GROUPED.labels(service).observe(len(group))
+            return True
+        return True  # stopping: nothing acked, redelivered
+
+    def _apply_alone(self, item) -> None:
+        """One try in its own transaction; a failure holds the event's case in a lane of its
+        own, retried there with backoff, while other cases go on."""
+        message, envelope, provider = item
+        case = _case_of(envelope)
+        if case in self._held:
+            self._held[case].append(item)
+            return
+        started = time.monotonic()
+        try:
+            exc_info = provider.handle(envelope)
+        except ContainerBeingKilled:
+            return
+        if exc_info is None:
+            self._acked(message, envelope, started)
+            return
+        self._held[case] = collections.deque([item])
+        self._spawn(partial(self._retry_held, case, exc_info))
+
+    def _retry_held(self, case, first_failure):
+        lane = self._held[case]
+        try:
+            while lane and not self._stopping:
+                self._deliver(*lane[0], failure=first_failure)
+                first_failure = None
+                lane.popleft()
+        finally:
+            del self._held[case]  # anything left is unacked and will be redelivered
+
+    def _acked(self, message, envelope, started) -> None:
+        self._ack(message)
+        metrics.HANDLED.labels(self.container.service_name, envelope.type).inc()
+        metrics.HANDLING.labels(self.container.service_name).observe(time.monotonic() - started)
+
+    def _deliver(self, message, envelope, provider, failure=None):
+        """Apply one event, retrying with backoff, then dead-letter it; ``failure`` is the
+        outcome of a first try already made."""
+        attempt, waits, started = 1, 0, time.monotonic()
+        service = self.container.service_name
+        exc_info = failure
+        while not self._stopping:
+            if exc_info is None:
+                try:
+                    exc_info = provider.handle(envelope)
+                except ContainerBeingKilled:
+                    return
+                if exc_info is None:
+                    self._acked(message, envelope, started)
+                    return
             metrics.FAILED.labels(service, envelope.type).inc()
             if delivery.is_transient(exc_info[1]):  # the database is away: wait for it, uncounted
                 delay = delivery.transient_delay(waits)
                 log.warning("%s waits for its database (%s); retrying %s in %.1fs",
                             provider.consumer_name, type(exc_info[1]).__name__, envelope.id, delay)
                 time.sleep(delay)
-                waits += 1
+                waits, exc_info = waits + 1, None
                 continue
             delay = delivery.retry_delay(attempt, self.settings.retry_delays, self.settings.max_attempts)
             if delay is None:
@@ -206,7 +305,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
             log.warning("%s failed on %s %s (attempt %d); retrying in %.1fs: %s",
                         provider.consumer_name, envelope.type, envelope.id, attempt, delay, exc_info[1])
             time.sleep(delay)
-            attempt += 1
+            attempt, exc_info = attempt + 1, None
 
     def _ack(self, message):
         try:
@@ -262,10 +361,16 @@ class EventSubscriber(Entrypoint):
     def consumer_name(self) -> str:
         return f"{self.container.service_name}.{self.method_name}"
 
-    def handle(self, envelope):
+    def note_redelivery(self, envelope) -> None:
+        metrics.REDELIVERED.labels(self.container.service_name, envelope.type).inc()
+        log.info("%s had already applied %s %s; acked again without running",
+                 self.consumer_name, envelope.type, envelope.id)
+
+    def handle(self, envelope, shared_uow=None):
         """Run the handler once in a worker; return None on commit (or when the event was
-        applied before), else the exc_info."""
-        uow = _ClaimingUnitOfWork(self.database, self.consumer_name, envelope.id)
+        applied before), else the exc_info. Given a group's unit of work, the handler writes
+        into it and the group commits."""
+        uow = shared_uow or _ClaimingUnitOfWork(self.database, self.consumer_name, envelope.id)
         outcome = threading.Event()
         box = {}
 
@@ -273,15 +378,14 @@ class EventSubscriber(Entrypoint):
             try:
                 if exc_info is not None and issubclass(exc_info[0], AlreadyApplied):
                     exc_info = None  # a redelivery, acked without running again
-                    metrics.REDELIVERED.labels(self.container.service_name, envelope.type).inc()
-                    log.info("%s had already applied %s %s; acked again without running",
-                             self.consumer_name, envelope.type, envelope.id)
-                elif exc_info is None:
+                    self.note_redelivery(envelope)
+                elif exc_info is None and shared_uow is None:
                     uow.commit_if_opened()
             except Exception:
                 exc_info = sys.exc_info()
             finally:
-                uow.close()
+                if shared_uow is None:
+                    uow.close()
                 box["exc_info"] = exc_info
                 outcome.set()
             return result, exc_info
@@ -323,6 +427,23 @@ class _ClaimingUnitOfWork:
     def close(self) -> None:
         if self._uow is not None:
             self._uow.__exit__(None, None, None)
+
+
+def _case_of(envelope) -> str:
+    return envelope.subject or envelope.id
+
+
+class _GroupUnitOfWork:
+    """A group's unit of work as one handler sees it: the group commits, not the handler."""
+
+    def __init__(self, uow):
+        self._uow = uow
+
+    def __getattr__(self, name):
+        return getattr(self._uow, name)
+
+    def commit(self) -> None:
+        raise RuntimeError("a handler must not commit its unit of work; the consumer does")
 
 
 subscribe = EventSubscriber.decorator
