@@ -31,7 +31,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import kombu  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from services.intake.service import IntakeService  # noqa: E402
 from services.monitor.service import MonitorService  # noqa: E402
@@ -126,7 +125,7 @@ def steady(rate, seconds, send, latencies_so_far):
 
 # ---------------------------------------------------------------- tsunagu
 def fill_outbox(engine, first, count):
-    uow = UnitOfWork(sessionmaker(engine), REGISTRY)
+    uow = UnitOfWork(engine, REGISTRY)
     start = time.perf_counter()
     for chunk in range(first, first + count, 500):
         with uow:

@@ -1,11 +1,13 @@
 """Hand-off benchmark: a referral made through the service → the notice on the receiving desk's
 live stream, next to raw kombu publish → consume on the same broker in the same run.
 
-    .venv/bin/python benchmarks/handoff.py [--rates 25,50,100] [--seconds 5] [--burst 1000] [--catch-up 10000] [--postgresql]
+    .venv/bin/python benchmarks/handoff.py [--rates 25,50,100] [--seconds 5] [--burst 1000] [--catch-up 10000]
+                                           [--postgresql] [--processes LAYOUT]
 
 Prints one table: p50/p99 latency at a steady rate and the sustained rate of a burst, each next
-to raw kombu on the same broker in the same run with the ratio; each service's CPU and peak
-memory under the burst; the outbox relays' rate and lag; and how long a desk that was offline
+to raw kombu on the same broker in the same run with the ratio; each process's CPU and peak
+memory under the burst (one process per service, or the services grouped as ``--processes``
+says, as ``tsunagu run a b ...`` runs them); the outbox relays' rate and lag; and how long a desk that was offline
 takes to catch up on missed notifications. Uses a throwaway vhost and databases.
 """
 import warnings
@@ -51,8 +53,8 @@ TICKS = os.sysconf("SC_CLK_TCK")
 class Resources:
     """CPU seconds and peak resident memory of each service process, read from /proc."""
 
-    def __init__(self, processes):
-        self.processes = dict(zip(SERVICES, processes))
+    def __init__(self, processes: dict):
+        self.processes = processes  # label (the services it runs) -> process
         self.peak_mb = {name: 0.0 for name in self.processes}
         self._cpu0 = self._cpu()
         self._watch = eventlet.spawn(self._sample)
@@ -141,21 +143,35 @@ class Stream:
             self.response.close()
 
 
-def start_services(settings):
-    """Each service in its own process, as deployed; returns once every one is consuming."""
+def start_services(settings, layout: list[list[str]], processes: dict):
+    """One ``tsunagu run`` process per group of services in ``layout``, filling ``processes``
+    (so the caller stops whatever started); returns once every one is consuming."""
     env = dict(os.environ, **{f"TSUNAGU_{k.upper()}": (",".join(map(str, v)) if isinstance(v, tuple) else str(v))
                               for k, v in vars(settings).items()})
     tsunagu = os.path.join(os.path.dirname(sys.executable), "tsunagu")
-    processes = [subprocess.Popen([tsunagu, "run", name], env=env, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, text=True) for name in SERVICES]
-    for process in processes:
+    for group in layout:
+        processes["+".join(group)] = subprocess.Popen([tsunagu, "run", *group], env=env, stdout=subprocess.PIPE,
+                                                      stderr=subprocess.STDOUT, text=True)
+    for label, process in processes.items():
+        log = []
         for line in process.stdout:
             if line.startswith("tsunagu: running"):
                 break
+            log.append(line)
         else:
-            raise SystemExit("a service did not start")
+            raise SystemExit(f"{label} did not start:\n{''.join(log[-20:])}")
         eventlet.spawn(lambda p=process: [None for _ in p.stdout])  # keep draining its log
-    return processes
+
+
+def parse_layout(spec: str | None) -> list[list[str]]:
+    """``a,b/c``: services a and b in one process, c in another; every service exactly once."""
+    if not spec:
+        return [[name] for name in SERVICES]
+    layout = [[name.strip() for name in group.split(",") if name.strip()] for group in spec.split("/")]
+    named = [name for group in layout for name in group]
+    if sorted(named) != sorted(SERVICES):
+        raise SystemExit(f"--processes must name each of {', '.join(SERVICES)} exactly once")
+    return layout
 
 
 def refer_payload(consultation_id):
@@ -219,19 +235,23 @@ def main():
     parser.add_argument("--burst", type=int, default=1000)
     parser.add_argument("--catch-up", type=int, default=10000)
     parser.add_argument("--postgresql", action="store_true")
+    parser.add_argument("--processes", metavar="LAYOUT",
+                        help="services per process, such as directory,intake,consent,referrals,gateway/"
+                             "notifications,monitor (default: one process per service)")
     args = parser.parse_args()
+    layout = parse_layout(args.processes)
 
     overrides = {"http_address": f"127.0.0.1:{free_port()}", "gateway_address": f"127.0.0.1:{free_port()}",
                  "max_workers": 50}
     with throwaway(args.postgresql, **overrides) as (settings, management):
-        processes = []
+        processes = {}
         try:
             rates = [float(r) for r in args.rates.split(",")]
             args.rate = rates[-1]  # the target's rate comes last
             progress(f"raw kombu baseline at {args.rate:g}/s")
             raw_burst, raw_latency = raw_kombu(settings.amqp_uri, settings.queue_type, 1000, args.rate, args.seconds)
-            progress("starting every service, one process each")
-            processes = start_services(settings)
+            progress(f"starting every service, in {len(layout)} processes")
+            start_services(settings, layout, processes)
             per_rate = [int(r * args.seconds) for r in rates]
             steady_n = sum(per_rate)
             with ClusterRpcProxy(nameko_config(settings), timeout=60) as proxy:
@@ -273,9 +293,9 @@ def main():
             progress(f"catch-up of {args.catch_up} missed notifications")
             catch_up_seconds = catch_up(settings, args.catch_up)
         finally:
-            for process in processes:
+            for process in processes.values():
                 process.terminate()
-            for process in processes:
+            for process in processes.values():
                 try:
                     process.wait(30)
                 except subprocess.TimeoutExpired:
@@ -285,7 +305,8 @@ def main():
     print(f"\nbenchmark table, {datetime.now(timezone.utc):%Y-%m-%d}: {os.cpu_count()} cores, "
           f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
           f"RabbitMQ {management.overview().get('rabbitmq_version', '?')} ({settings.queue_type} queues), "
-          f"{'PostgreSQL' if args.postgresql else 'SQLite'}, one process per service\n")
+          f"{'PostgreSQL' if args.postgresql else 'SQLite'}, "
+          f"{'one process per service' if len(layout) == len(SERVICES) else f'services in {len(layout)} processes'}\n")
     print("| measure | tsunagu | raw kombu | ratio | target |\n|---|---:|---:|---:|---|")
     for rate in rates[:-1]:
         print(f"| p50 / p99 latency at {rate:g}/s (referral RPC → notice on the desk's stream) "
@@ -304,10 +325,10 @@ def main():
     print(f"| catch-up of {args.catch_up:,} missed notifications | {catch_up_seconds:.2f} s | | "
           f"| ≤ 2 s: {'met' if catch_up_seconds <= 2 else 'NOT met'} |")
     total_mb = sum(resources.peak_mb.values())
-    for name in SERVICES:
-        print(f"| {name}: CPU under the burst / peak memory | {cpu[name]:.0f}% of a core / "
-              f"{resources.peak_mb[name]:.0f} MB | | | |")
-    print(f"| all services: peak memory (sum of peaks) | {total_mb:.0f} MB | | "
+    for label in processes:
+        print(f"| {label.replace('+', ' + ')}: CPU under the burst / peak memory | {cpu[label]:.0f}% of a core / "
+              f"{resources.peak_mb[label]:.0f} MB | | | |")
+    print(f"| all services ({len(processes)} processes): peak memory (sum of peaks) | {total_mb:.0f} MB | | "
           f"| ≤ 500 MB: {'met' if total_mb <= 500 else 'NOT met'} |")
     print(f"\nstream reconnects during the run: {reconnects}")
 

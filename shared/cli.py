@@ -193,7 +193,6 @@ def create_staff(settings, username: str, desk_id: str, role: str, display_name:
     import getpass
     from pathlib import Path
 
-    from sqlalchemy.orm import sessionmaker
 
     import services.gateway
     from services.gateway.accounts import ROLES
@@ -231,7 +230,7 @@ def create_staff(settings, username: str, desk_id: str, role: str, display_name:
     engine = make_engine(settings.database_url_for("gateway"))
     try:
         upgrade(engine, Path(services.gateway.__file__).parent / "migrations")
-        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        with UnitOfWork(engine, REGISTRY) as uow:
             account = create(uow, username, password, desk_id, role, display_name, utc_now())
     except Conflict as exc:
         print(f"tsunagu: {exc}", file=sys.stderr)

@@ -5,14 +5,14 @@ from datetime import datetime, timezone
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
 
 from .persistence.tables import inbox
 
 _INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def claim(session: Session, consumer: str, event_id: str) -> bool:
+def claim(session: sa.Connection, consumer: str, event_id: str) -> bool:
     """Insert the (consumer, event id) row first thing in the transaction; False if present."""
     try:
         session.execute(inbox.insert().values(consumer=consumer, event_id=event_id,
@@ -23,11 +23,11 @@ def claim(session: Session, consumer: str, event_id: str) -> bool:
     return True
 
 
-def claim_all(session: Session, claims: list[tuple[str, str]]) -> set[tuple[str, str]]:
+def claim_all(session: sa.Connection, claims: list[tuple[str, str]]) -> set[tuple[str, str]]:
     """Claim many (consumer, event id) pairs in one statement; return those that were new.
     Pairs already present are left alone (no error, so the transaction goes on): a group of
     deliveries commits once, and a redelivered one in it is simply not run again."""
-    insert = _INSERT_NEW[session.get_bind().dialect.name](inbox).on_conflict_do_nothing()
+    insert = _INSERT_NEW[session.dialect.name](inbox).on_conflict_do_nothing()
     now = datetime.now(timezone.utc)
     rows = [{"consumer": c, "event_id": e, "applied_at": now} for c, e in dict.fromkeys(claims)]
     result = session.execute(insert.returning(inbox.c.consumer, inbox.c.event_id, sort_by_parameter_order=True),

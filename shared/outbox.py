@@ -13,7 +13,6 @@ import time
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from .events import Envelope
 from .messaging.publisher import OutgoingMessage
@@ -21,9 +20,10 @@ from .persistence.engine import advisory_key, writer_lock
 from .persistence.tables import outbox
 
 log = logging.getLogger(__name__)
+_STAGE = outbox.insert()  # built once: parameters passed at execution skip rebuilding the statement
 
 
-def add(session: Session, envelope: Envelope, exchange: str | None = None,
+def add(session: sa.Connection, envelope: Envelope, exchange: str | None = None,
         routing_key: str | None = None) -> None:
     """Stage an (already validated) event in the caller's transaction; by default on the
     events exchange, routed by its type."""
@@ -31,12 +31,12 @@ def add(session: Session, envelope: Envelope, exchange: str | None = None,
             routing_key or envelope.type)
 
 
-def add_raw(session: Session, message_id: str, event_type: str, subject: str | None, body: str,
+def add_raw(session: sa.Connection, message_id: str, event_type: str, subject: str | None, body: str,
             exchange: str | None, routing_key: str) -> None:
     """Stage a message exactly as it is (a dead letter replayed to the queue it failed on)."""
-    session.execute(outbox.insert().values(
-        event_id=message_id, event_type=event_type, subject=subject, body=body,
-        created_at=datetime.now(timezone.utc), exchange=exchange, routing_key=routing_key))
+    session.execute(_STAGE, {"event_id": message_id, "event_type": event_type, "subject": subject, "body": body,
+                             "created_at": datetime.now(timezone.utc), "exchange": exchange,
+                             "routing_key": routing_key})
 
 
 def outbox_backlog(engine) -> tuple[int, datetime | None]:

@@ -8,7 +8,6 @@ from typing import Callable
 
 import sqlalchemy as sa
 
-from sqlalchemy.orm import Session, sessionmaker
 
 from . import inbox, outbox
 from .events import Envelope, EventRegistry
@@ -16,19 +15,23 @@ from .persistence.engine import advisory_key, writer_lock
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker, registry: EventRegistry,
+    """``session`` is the transaction's Core connection (``execute``, ``scalar``, ``scalars``):
+    the services write with Core statements only, and an ORM session would cost every one of
+    them its bookkeeping on the hot paths."""
+
+    def __init__(self, engine: sa.Engine, registry: EventRegistry,
                  on_commit: Callable[[int], None] | None = None, correlation_id: str | None = None):
         self._correlation_id = correlation_id  # the request that caused this work (from the gateway)
-        self._session_factory = session_factory
+        self._engine = engine
         self._registry = registry
         self._on_commit = on_commit
         self._emitted = 0
-        self.session: Session | None = None
+        self.session: sa.Connection | None = None
 
     def __enter__(self) -> "UnitOfWork":
-        self._lock = writer_lock(self._session_factory.kw["bind"])
+        self._lock = writer_lock(self._engine)
         self._lock.__enter__()
-        self.session = self._session_factory()
+        self.session = self._engine.connect()
         self._emitted = 0
         return self
 
@@ -44,7 +47,7 @@ class UnitOfWork:
         check-then-insert (no open referral to that desk yet) cannot pass twice when a retried
         request runs beside the original. PostgreSQL: a transaction advisory lock. SQLite: the
         writer lock this unit of work already holds does it."""
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.session.dialect.name == "postgresql":
             self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_key(key))))
 
     def emit(self, envelope: Envelope, exchange: str | None = None, routing_key: str | None = None) -> Envelope:

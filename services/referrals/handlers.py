@@ -82,31 +82,50 @@ def on_person_link_changed(event, uow) -> None:
                                        "reason": data["reason"]}))
 
 
-def _consultation(db, consultation_id: str, ports: Ports, desk_id: str | None = None) -> dict:
-    """The local projection, or (if its event has not arrived yet) intake's summary. Given a
-    desk, only a desk already on the case gets it (to any other the consultation does not exist),
-    checked in the same read."""
-    with db.unit_of_work() as uow:
-        row = uow.session.execute(sa.select(consultations).where(consultations.c.id == consultation_id)).first()
-        on_case = row is not None and desk_id in (row.desk_id, row.outreach_desk_id)  # the common case: one read
-        entitled = entitled_desks(uow.session, consultation_id) if desk_id and row is not None and not on_case else set()
-    if row is not None:
-        consultation = dict(row._mapping)
-    else:
-        consultation = ports.consultation(consultation_id)
-        if consultation is None:
-            raise NotFound(f"no consultation {consultation_id!r}")
-    entitled |= {d for d in (consultation["desk_id"], consultation.get("outreach_desk_id")) if d}
-    if desk_id and desk_id not in entitled:
+def _projected(session, consultation_id: str, desk_id: str | None = None) -> dict | None:
+    """The local projection, or None if its event has not arrived yet. Given a desk, only a desk
+    already on the case gets it (to any other the consultation does not exist)."""
+    row = session.execute(sa.select(consultations).where(consultations.c.id == consultation_id)).first()
+    if row is None:
+        return None
+    on_case = desk_id in (row.desk_id, row.outreach_desk_id)  # the common case: one read
+    if desk_id and not on_case and desk_id not in entitled_desks(session, consultation_id):
+        raise NotFound(f"no consultation {consultation_id!r}")
+    return dict(row._mapping)
+
+
+def _summary(consultation_id: str, ports: Ports, desk_id: str | None) -> dict:
+    """Intake's summary of a consultation whose event has not reached this service yet."""
+    consultation = ports.consultation(consultation_id)
+    if consultation is None or desk_id and desk_id not in (consultation["desk_id"],
+                                                            consultation.get("outreach_desk_id")):
         raise NotFound(f"no consultation {consultation_id!r}")
     return consultation
 
 
+def _consultation(db, consultation_id: str, ports: Ports, desk_id: str | None = None) -> dict:
+    with db.unit_of_work() as uow:
+        consultation = _projected(uow.session, consultation_id, desk_id)
+    return consultation or _summary(consultation_id, ports, desk_id)
+
+
 # ---------------------------------------------------------------- referrals
 def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
-    """Refer one consultation to one or several desks; each referral is its own hand-off."""
+    """Refer one consultation to one or several desks; each referral is its own hand-off.
+    The desks are checked first (the directory, cached); then one transaction reads the case
+    and writes the referrals, unless the consultation's event has not arrived yet."""
     command = load(ReferSchema(), payload)
-    consultation = _consultation(db, command["consultation_id"], ports, command["from_desk_id"])
+    _check_targets(command, ports)
+    with db.unit_of_work() as uow:
+        consultation = _projected(uow.session, command["consultation_id"], command["from_desk_id"])
+        if consultation is not None:
+            return _refer_in(uow, command, consultation, ctx)
+    consultation = _summary(command["consultation_id"], ports, command["from_desk_id"])
+    with db.unit_of_work() as uow:
+        return _refer_in(uow, command, consultation, ctx)
+
+
+def _check_targets(command: dict, ports: Ports) -> None:
     targets = [r["to_desk_id"] for r in command["referrals"]]
     errors = {}
     for i, target in enumerate(targets):
@@ -125,20 +144,22 @@ def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
     if errors:
         raise InvalidInput({"referrals": errors})
     ports.desk(command["from_desk_id"])  # the referring desk must exist too
-    with db.unit_of_work() as uow:
-        uow.serialize_on(f"referrals-of:{command['consultation_id']}")
-        open_to = set(uow.session.scalars(sa.select(referrals.c.to_desk_id).where(
-            referrals.c.consultation_id == command["consultation_id"],
-            referrals.c.status.in_(lifecycle.AWAITING_PICKUP + (lifecycle.ACCEPTED, lifecycle.IN_PROGRESS,
-                                                                lifecycle.ON_HOLD)))))
-        clash = sorted(open_to & set(targets))
-        if clash:
-            raise Conflict(f"already referred and still open: {', '.join(clash)}")
-        created = [_create_referral(uow, consultation, command["from_desk_id"], r["to_desk_id"],
-                                    r["reason"], r["urgency"] or consultation["urgency"],
-                                    command["actor"], ctx, share=r["share_categories"])
-                   for r in command["referrals"]]
-        uow.commit()
+
+
+def _refer_in(uow, command: dict, consultation: dict, ctx: Context) -> list[dict]:
+    uow.serialize_on(f"referrals-of:{command['consultation_id']}")
+    open_to = set(uow.session.scalars(sa.select(referrals.c.to_desk_id).where(
+        referrals.c.consultation_id == command["consultation_id"],
+        referrals.c.status.in_(lifecycle.AWAITING_PICKUP + (lifecycle.ACCEPTED, lifecycle.IN_PROGRESS,
+                                                            lifecycle.ON_HOLD)))))
+    clash = sorted(open_to & {r["to_desk_id"] for r in command["referrals"]})
+    if clash:
+        raise Conflict(f"already referred and still open: {', '.join(clash)}")
+    created = [_create_referral(uow, consultation, command["from_desk_id"], r["to_desk_id"],
+                                r["reason"], r["urgency"] or consultation["urgency"],
+                                command["actor"], ctx, share=r["share_categories"])
+               for r in command["referrals"]]
+    uow.commit()
     return created
 
 

@@ -14,7 +14,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy.orm import sessionmaker
 
 from .. import crypto, logs
 from ..messaging.publisher import ConfirmingPublisher
@@ -56,7 +55,6 @@ class Database(DependencyProvider):
         crypto.configure(self.settings)
         self.engine = make_engine(self.settings.database_url_for(self.container.service_name))
         upgrade(self.engine, self.migrations)
-        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
         self.relay = OutboxRelay(
             self.engine, ConfirmingPublisher(self.settings.amqp_uri, self.settings.exchange),
             self.settings.relay_batch_size, name=self.container.service_name)
@@ -81,7 +79,7 @@ class Database(DependencyProvider):
         self.relay.publisher.close()
 
     def unit_of_work(self, correlation_id: str | None = None) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.registry, on_commit=self._on_commit,
+        return UnitOfWork(self.engine, self.registry, on_commit=self._on_commit,
                           correlation_id=correlation_id)
 
     def get_dependency(self, worker_ctx):

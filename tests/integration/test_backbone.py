@@ -62,7 +62,6 @@ def test_the_outbox_survives_a_crash_between_commit_and_publish(settings, contai
     # A process commits 50 events and is SIGKILLed before any relay could publish them.
     script = textwrap.dedent(f"""
         import os, signal
-        from sqlalchemy.orm import sessionmaker
         from shared.events import Envelope
         from shared.persistence.engine import make_engine
         from shared.persistence.migrations import upgrade
@@ -70,7 +69,7 @@ def test_the_outbox_survives_a_crash_between_commit_and_publish(settings, contai
         from tests.integration.ledger import REGISTRY
         engine = make_engine({settings.database_url_for("ledger")!r})
         upgrade(engine, {LEDGER_MIGRATIONS!r})
-        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        with UnitOfWork(engine, REGISTRY) as uow:
             for seq in range(50):
                 uow.emit(Envelope(type="case.noted", version=2, source="/tests", subject="crash-case",
                                   data={{"case_id": "crash-case", "seq": seq, "note_language": "en"}}))
@@ -88,12 +87,11 @@ def test_the_outbox_survives_a_crash_between_commit_and_publish(settings, contai
 
 
 def test_the_outbox_keeps_events_while_the_broker_is_unreachable(settings, amqp_uri, vhost):
-    from sqlalchemy.orm import sessionmaker
     from shared.unit_of_work import UnitOfWork
     from .ledger import REGISTRY
     engine = make_engine(settings.database_url_for("ledger"))
     upgrade(engine, LEDGER_MIGRATIONS)
-    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+    with UnitOfWork(engine, REGISTRY) as uow:
         for seq in range(3):
             uow.emit(noted("case-x", seq))
         uow.commit()
@@ -119,12 +117,11 @@ def test_the_outbox_keeps_events_while_the_broker_is_unreachable(settings, amqp_
 
 def test_two_relays_of_one_service_publish_one_at_a_time(settings, amqp_uri):
     """The second instance's relay stands by while the first holds the lease, then takes over."""
-    from sqlalchemy.orm import sessionmaker
     from shared.unit_of_work import UnitOfWork
     from .ledger import REGISTRY
     engine = make_engine(settings.database_url_for("ledger"))
     upgrade(engine, LEDGER_MIGRATIONS)
-    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+    with UnitOfWork(engine, REGISTRY) as uow:
         uow.emit(noted("case-lease", 0))
         uow.commit()
     from shared.messaging.publisher import connect
@@ -135,7 +132,7 @@ def test_two_relays_of_one_service_publish_one_at_a_time(settings, amqp_uri):
     first, second = (OutboxRelay(make_engine(settings.database_url_for("ledger")),
                                  ConfirmingPublisher(amqp_uri, "tsunagu.events"), name="ledger") for _ in range(2))
     assert first.relay_once() == 1
-    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+    with UnitOfWork(engine, REGISTRY) as uow:
         uow.emit(noted("case-lease", 1))
         uow.commit()
     if engine.dialect.name == "postgresql":
@@ -248,7 +245,6 @@ def test_an_old_event_version_is_upcast_before_the_handler_sees_it(ledger_servic
 
 
 def test_an_event_with_no_route_fails_loudly(settings, amqp_uri, caplog):
-    from sqlalchemy.orm import sessionmaker
     from shared.unit_of_work import UnitOfWork
     from .ledger import REGISTRY
     # The exchange exists but no queue is bound for the type.
@@ -258,7 +254,7 @@ def test_an_event_with_no_route_fails_loudly(settings, amqp_uri, caplog):
 
     engine = make_engine(settings.database_url_for("ledger"))
     upgrade(engine, LEDGER_MIGRATIONS)
-    with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+    with UnitOfWork(engine, REGISTRY) as uow:
         uow.emit(noted("lost", 2))
         uow.commit()
     relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
@@ -272,16 +268,51 @@ def test_an_event_with_no_route_fails_loudly(settings, amqp_uri, caplog):
 
 
 def test_an_event_that_breaks_its_schema_never_enters_the_outbox(settings):
-    from sqlalchemy.orm import sessionmaker
     from shared.events import EventSchemaViolation
     from shared.unit_of_work import UnitOfWork
     from .ledger import REGISTRY
     engine = make_engine(settings.database_url_for("ledger"))
     upgrade(engine, LEDGER_MIGRATIONS)
     with pytest.raises(EventSchemaViolation):
-        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        with UnitOfWork(engine, REGISTRY) as uow:
             uow.emit(noted("bad", "x"))
             uow.commit()
     with engine.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(outbox)) == 0
     engine.dispose()
+
+
+def _group_sizes(service):
+    from prometheus_client import REGISTRY as METRICS
+    return (METRICS.get_sample_value("tsunagu_event_group_size_count", {"service": service}) or 0,
+            METRICS.get_sample_value("tsunagu_event_group_size_sum", {"service": service}) or 0)
+
+
+def test_a_backlog_is_applied_in_groups_and_a_failing_event_holds_only_its_own_case(
+        container_factory, settings, amqp_uri):
+    """Group commit: a waiting backlog commits many events at once. An event whose handler
+    fails rolls its group back; the others are applied once each, and the failing one is
+    retried in its case's own lane, which that case's later events join, while other cases go on."""
+    import dataclasses
+    from shared.runtime.settings import nameko_config as build
+    slow_retry = dataclasses.replace(settings, retry_delays=(1.5,), max_attempts=2)
+    flaky = noted("case-flaky", 3, fail_times=2)  # in its group, then alone: retried in its lane
+    events = [flaky if (case, seq) == ("case-flaky", 3) else noted(case, seq)
+              for seq in range(10) for case in ["case-flaky"] + [f"case-{c}" for c in range(15)]]
+    groups_before, grouped_before = _group_sizes("ledger")
+    container = container_factory(LedgerService, build(slow_retry))
+    container.start()
+    container.stop()  # the queue exists, nobody consumes: a backlog builds up
+    publish(amqp_uri, [as_message(e) for e in events])
+    container_factory(LedgerService, build(slow_retry)).start()
+
+    rows = wait_for(lambda: (r := ledger_rows(settings)) and len(r) == len(events) and r,
+                    timeout=60, what="every event")
+    assert sorted(r.event_id for r in rows) == sorted(e.id for e in events)  # each exactly once
+    for case in {e.subject for e in events}:
+        assert [r.seq for r in rows if r.case_id == case] == list(range(10)), case
+    flaky_at = next(i for i, r in enumerate(rows) if r.event_id == flaky.id)
+    others_after = [r for r in rows[flaky_at:] if r.case_id != "case-flaky"]
+    assert not others_after, "other cases waited for the retried event"
+    groups, grouped = _group_sizes("ledger")
+    assert groups > groups_before and (grouped - grouped_before) / (groups - groups_before) > 1

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 import requests
-from sqlalchemy.orm import sessionmaker
 
 from services.gateway import handlers
 from services.gateway.service import GatewayService
@@ -26,7 +25,7 @@ def gateway(network, runner_factory, nameko_config, settings):
     engine = make_engine(settings.database_url_for("gateway"))
 
     def staff(username, desk_id, role="staff"):
-        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        with UnitOfWork(engine, REGISTRY) as uow:
             handlers.create_staff(uow, username, PASSWORD, desk_id, role, username, utc_now())
         return sign_in(username)
 

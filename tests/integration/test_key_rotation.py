@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from sqlalchemy.orm import sessionmaker
 
 from services.intake import handlers, tables
 from shared import crypto
@@ -26,7 +25,7 @@ def test_rotation_moves_every_encrypted_field_to_the_new_key(settings, capsys):
     engine = make_engine(before.database_url_for("intake"))
     upgrade(engine, Path(handlers.__file__).parent / "migrations")
     for case in DEMO_CONSULTATIONS:
-        with UnitOfWork(sessionmaker(engine), REGISTRY) as uow:
+        with UnitOfWork(engine, REGISTRY) as uow:
             handlers.record_consultation(case, uow)
 
     assert rotate_keys(dataclasses.replace(settings, data_keys=f"{new},{old}", lookup_key=lookup)) == 0
