@@ -14,6 +14,9 @@ from .events import Envelope, EventRegistry
 from .persistence.engine import advisory_key, writer_lock
 
 
+_XACT_LOCK = sa.select(sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)))
+
+
 class UnitOfWork:
     """``session`` is the transaction's Core connection (``execute``, ``scalar``, ``scalars``):
     the services write with Core statements only, and an ORM session would cost every one of
@@ -48,7 +51,7 @@ class UnitOfWork:
         request runs beside the original. PostgreSQL: a transaction advisory lock. SQLite: the
         writer lock this unit of work already holds does it."""
         if self.session.dialect.name == "postgresql":
-            self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_key(key))))
+            self.session.execute(_XACT_LOCK, {"key": advisory_key(key)})
 
     def emit(self, envelope: Envelope, exchange: str | None = None, routing_key: str | None = None) -> Envelope:
         """Validate the event against its schema and stage it in the outbox (by default on the

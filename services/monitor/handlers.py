@@ -23,9 +23,12 @@ FACT_TABLES = {"consultation": (consultation_facts, consultation_facts.c.consult
 
 
 # ---------------------------------------------------------------- the log and its facts
+_LOG = event_log.insert()  # built once: the monitor runs it for every event
+
+
 def log_event(event, uow) -> None:
     now = datetime.now(timezone.utc)
-    uow.session.execute(event_log.insert().values(
+    uow.session.execute(_LOG, dict(
         event_id=event.id, type=event.type, version=event.version, source=event.source,
         subject=event.subject, correlationid=event.correlationid, causationid=event.causationid,
         time=event.time, received_at=now))

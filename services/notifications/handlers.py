@@ -19,6 +19,15 @@ from .schemas import AcknowledgeSchema, PreferencesSchema, SubscribeWebhookSchem
 from .tables import deliveries, desk_sequences, emails, notifications, staff, webhooks as subscriptions
 
 SOURCE = "/tsunagu/notifications"
+# Statements on the hand-off path, built once: parameters given at execution skip rebuilding them.
+_ADD_NOTIFICATION = notifications.insert()
+_ADD_DELIVERY = deliveries.insert()
+_ACTIVE_HOOKS = sa.select(subscriptions.c.id, subscriptions.c.desk_id).where(
+    subscriptions.c.desk_id.in_(sa.bindparam("desks", expanding=True)), subscriptions.c.active)
+_NEXT_SEQ = (desk_sequences.update().where(desk_sequences.c.desk_id == sa.bindparam("desk"))
+             .values(last_seq=desk_sequences.c.last_seq + 1).returning(desk_sequences.c.last_seq))
+_EMAIL_READERS = sa.select(staff).where(staff.c.desk_id.in_(sa.bindparam("desks", expanding=True)),
+                                        staff.c.email.is_not(None))
 
 
 def on_event(event, uow, registry, now: datetime, local_now: datetime | None = None) -> int:
@@ -29,19 +38,18 @@ def on_event(event, uow, registry, now: datetime, local_now: datetime | None = N
     wire = registry.to_wire(event)
     body = wire.to_json()
     desks = sorted({n.desk_id for n in notices})
-    hooks = uow.session.execute(sa.select(subscriptions.c.id, subscriptions.c.desk_id).where(
-        subscriptions.c.desk_id.in_(desks), subscriptions.c.active)).all()
+    hooks = uow.session.execute(_ACTIVE_HOOKS, {"desks": desks}).all()
     created = [(f"n-{uuid.uuid4().hex[:16]}", notice) for notice in sorted(notices, key=lambda n: n.desk_id)]
     queue_emails(uow, created, local_now or now, now)
     for desk in desks:
         uow.emit(wire, exchange=FEEDS_EXCHANGE, routing_key=audience.feed_routing_key(desk, event.type))
     for hook in hooks:
-        uow.session.execute(deliveries.insert().values(
+        uow.session.execute(_ADD_DELIVERY, dict(
             id=f"wd-{uuid.uuid4().hex[:16]}", subscription_id=hook.id, event_id=event.id, body=body,
             status="pending", attempts=0, next_attempt_at=now, created_at=now))
     # Last, so each desk's sequence row is locked only until the commit (in desk order: no deadlock).
     for notification_id, notice in created:
-        uow.session.execute(notifications.insert().values(
+        uow.session.execute(_ADD_NOTIFICATION, dict(
             id=notification_id, event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
             seq=next_seq(uow.session, notice.desk_id),
             role=notice.role, kind=notice.kind, title=notice.title, urgency=notice.urgency,
@@ -51,8 +59,7 @@ def on_event(event, uow, registry, now: datetime, local_now: datetime | None = N
 
 def next_seq(session, desk_id: str) -> int:
     """The desk's next notification number; its row stays locked until this transaction ends."""
-    seq = session.scalar(desk_sequences.update().where(desk_sequences.c.desk_id == desk_id)
-                         .values(last_seq=desk_sequences.c.last_seq + 1).returning(desk_sequences.c.last_seq))
+    seq = session.scalar(_NEXT_SEQ, {"desk": desk_id})
     if seq is None:  # the desk's first: a racing first insert fails on the key and is retried
         session.execute(desk_sequences.insert().values(desk_id=desk_id, last_seq=1))
         seq = 1
@@ -195,12 +202,12 @@ def _clock(value: str | None) -> time | None:
 def queue_emails(uow, notices: list[tuple[str, audience.Notice]], local_now: datetime, now: datetime) -> None:
     """Alerts now for urgent notices (quiet hours respected unless a life is at risk), the rest
     into the digest. Only staff who chose e-mail get any."""
+    readers = {}  # desk -> its staff with an e-mail address: one read for every notice
+    for member in uow.session.execute(_EMAIL_READERS, {"desks": sorted({n.desk_id for _, n in notices})}):
+        readers.setdefault(member.desk_id, []).append(member)
     for notification_id, notice in notices:
-        query = sa.select(staff).where(staff.c.desk_id == notice.desk_id, staff.c.email.is_not(None))
-        if notice.role == audience.SUPERVISOR:
-            query = query.where(staff.c.supervisor)
-        for member in uow.session.execute(query):
-            if "email" not in member.channels:
+        for member in readers.get(notice.desk_id, ()):
+            if "email" not in member.channels or notice.role == audience.SUPERVISOR and not member.supervisor:
                 continue
             urgent = preferences.email_now(notice.urgency, local_now.time(), _clock(member.quiet_start),
                                            _clock(member.quiet_end))

@@ -47,12 +47,21 @@ def _iso(moment: datetime) -> str:
     return as_utc(moment).isoformat()
 
 
+# Statements on the hand-off path, built once: parameters given at execution skip rebuilding them.
+_ADD_TO_TIMELINE = timeline.insert()
+_ADD_REFERRAL = referrals.insert()
+_CONSULTATION = sa.select(consultations).where(consultations.c.id == sa.bindparam("id"))
+_OPEN_TO = sa.select(referrals.c.to_desk_id).where(
+    referrals.c.consultation_id == sa.bindparam("consultation_id"),
+    referrals.c.status.in_(lifecycle.AWAITING_PICKUP + (lifecycle.ACCEPTED, lifecycle.IN_PROGRESS, lifecycle.ON_HOLD)))
+
+
 def _record(uow, case_id: str, event: Envelope, audience: list[str] | None, entry: dict) -> Envelope:
     """Emit the event and add it to the case timeline, in the same transaction."""
     uow.emit(event)
-    uow.session.execute(timeline.insert().values(
-        case_id=case_id, event_id=event.id, event_type=event.type, at=event.time,
-        audience=None if audience is None else sorted(set(audience)), entry=entry))
+    uow.session.execute(_ADD_TO_TIMELINE, {
+        "case_id": case_id, "event_id": event.id, "event_type": event.type, "at": event.time,
+        "audience": None if audience is None else sorted(set(audience)), "entry": entry})
     return event
 
 
@@ -85,7 +94,7 @@ def on_person_link_changed(event, uow) -> None:
 def _projected(session, consultation_id: str, desk_id: str | None = None) -> dict | None:
     """The local projection, or None if its event has not arrived yet. Given a desk, only a desk
     already on the case gets it (to any other the consultation does not exist)."""
-    row = session.execute(sa.select(consultations).where(consultations.c.id == consultation_id)).first()
+    row = session.execute(_CONSULTATION, {"id": consultation_id}).first()
     if row is None:
         return None
     on_case = desk_id in (row.desk_id, row.outreach_desk_id)  # the common case: one read
@@ -148,10 +157,7 @@ def _check_targets(command: dict, ports: Ports) -> None:
 
 def _refer_in(uow, command: dict, consultation: dict, ctx: Context) -> list[dict]:
     uow.serialize_on(f"referrals-of:{command['consultation_id']}")
-    open_to = set(uow.session.scalars(sa.select(referrals.c.to_desk_id).where(
-        referrals.c.consultation_id == command["consultation_id"],
-        referrals.c.status.in_(lifecycle.AWAITING_PICKUP + (lifecycle.ACCEPTED, lifecycle.IN_PROGRESS,
-                                                            lifecycle.ON_HOLD)))))
+    open_to = set(uow.session.scalars(_OPEN_TO, {"consultation_id": command["consultation_id"]}))
     clash = sorted(open_to & {r["to_desk_id"] for r in command["referrals"]})
     if clash:
         raise Conflict(f"already referred and still open: {', '.join(clash)}")
@@ -168,7 +174,7 @@ def _create_referral(uow, consultation: dict, from_desk: str, to_desk: str, reas
                      cause: Envelope | None = None, share: list[str] = ()) -> dict:
     referral_id = _new_id("r")
     deadlines = escalation.deadlines_for(ctx.now, ctx.policy[urgency], ctx.zone)
-    uow.session.execute(referrals.insert().values(
+    uow.session.execute(_ADD_REFERRAL, dict(
         id=referral_id, consultation_id=consultation["id"], from_desk_id=from_desk, to_desk_id=to_desk,
         reason=reason, urgency=urgency, status=lifecycle.REQUESTED, meeting_id=meeting_id,
         created_at=ctx.now, updated_at=ctx.now, pickup_deadline=as_utc(deadlines.pickup),
