@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -76,16 +77,23 @@ def keyring() -> Keyring:
 
 
 def _local_keys(path: Path) -> tuple[str, str]:
-    """Generated once per data directory so `scripts/up` works with nothing configured."""
-    if path.exists():
-        stored = json.loads(path.read_text())
-        return stored["data_keys"], stored["lookup_key"]
-    log.warning("TSUNAGU_DATA_KEYS is not set: generating local keys in %s (set it in production)", path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    stored = {"data_keys": Fernet.generate_key().decode(), "lookup_key": Fernet.generate_key().decode()}
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as out:
-        json.dump(stored, out)
+    """Generated once per data directory so `scripts/up` works with nothing configured. Several
+    processes starting at once on a new directory agree: the file appears whole (written aside,
+    then linked into place, which fails if another process linked first) and the losers read it."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stored = {"data_keys": Fernet.generate_key().decode(), "lookup_key": Fernet.generate_key().decode()}
+        fd, aside = tempfile.mkstemp(dir=path.parent, prefix=".keys-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as out:
+                json.dump(stored, out)
+            os.link(aside, path)
+            log.warning("TSUNAGU_DATA_KEYS is not set: generated local keys in %s (set it in production)", path)
+        except FileExistsError:
+            pass  # another process made them first
+        finally:
+            os.unlink(aside)
+    stored = json.loads(path.read_text())
     return stored["data_keys"], stored["lookup_key"]
 
 

@@ -71,3 +71,20 @@ def test_a_payload_is_cut_down_to_the_permitted_categories():
     assert minimise(record, ["identity"]) == {"name": "見本 花子", "name_kana": "ミホン ハナコ", "birth_date": "1968-04-02"}
     assert set(minimise(record, ["contact", "case_notes"])) == {"phone", "address", "summary"}
     assert minimise(record, []) == {}
+
+
+
+def test_processes_starting_at_once_on_a_new_data_directory_agree_on_its_local_keys(tmp_path):
+    """Every service process of a fresh `tsunagu run` set-up generates the keys if none exist;
+    they must end with one key set, not a crash or two sets (data one cannot read back)."""
+    import subprocess
+    import sys
+    path = tmp_path / "data" / "keys.json"
+    script = f"from shared.crypto import _local_keys; print(_local_keys(__import__('pathlib').Path({str(path)!r})))"
+    starts = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True) for _ in range(12)]
+    outcomes = [(p.wait(60), *p.communicate()) for p in starts]
+    assert [code for code, _, _ in outcomes] == [0] * 12, [err for _, _, err in outcomes if err][:1]
+    assert len({out for _, out, _ in outcomes}) == 1
+    assert [p.name for p in path.parent.iterdir()] == ["keys.json"]
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
