@@ -79,8 +79,10 @@ def test_processes_starting_at_once_on_a_new_data_directory_agree_on_its_local_k
     they must end with one key set, not a crash or two sets (data one cannot read back)."""
     import subprocess
     import sys
-    path = tmp_path / "data" / "keys.json"
-    script = f"from shared.crypto import _local_keys; print(_local_keys(__import__('pathlib').Path({str(path)!r})))"
+    import time
+    path, start_at = tmp_path / "data" / "keys.json", time.time() + 2  # all at once, once imported
+    script = (f"import pathlib, time; from shared.crypto import _local_keys; time.sleep(max(0, {start_at} - time.time())); "
+              f"print(_local_keys(pathlib.Path({str(path)!r})))")
     starts = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True) for _ in range(12)]
     outcomes = [(p.wait(60), *p.communicate()) for p in starts]
