@@ -205,7 +205,7 @@ def _dead_letters_so_far(amqp_uri, expected):
     return bucket if len(bucket) >= expected else None
 
 
-def test_events_of_one_case_are_applied_in_order_while_cases_run_concurrently(
+def test_events_of_one_case_are_applied_in_order_with_cases_interleaved(
         ledger_service, settings, amqp_uri):
     cases = [f"case-{c}" for c in range(5)]
     events = [noted(case, seq, dawdle_ms=8) for seq in range(30) for case in cases]
