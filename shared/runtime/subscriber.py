@@ -61,6 +61,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
         self._waiting: collections.deque = collections.deque()  # (message, envelope, provider)
         self._applying = False  # a thread is applying what waits
         self._held: dict[str, collections.deque] = {}  # case -> its events, behind a retried one
+        self._single_writer = None  # SQLite: known once the database is set up
         self._stopping = False
         self._ready = threading.Event()
         self._connection = None
@@ -183,7 +184,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
         try:
             while self._waiting and not self._stopping:
                 group = []
-                while self._waiting and len(group) < self.settings.group_commit:
+                while self._waiting and len(group) < self._group_limit():
                     item = self._waiting.popleft()
                     held = self._held.get(_case_of(item[1]))
                     if held is not None:
@@ -201,6 +202,15 @@ class EventConsumer(SharedExtension, ProviderCollector):
             if self._waiting and not self._stopping:  # arrived as this thread was ending
                 self._applying = True
                 self._spawn(self._apply_waiting)
+
+    def _group_limit(self) -> int:
+        """On SQLite, one event at a time: a group holds the file's writer lock while each of its
+        handlers waits for a free worker, and workers of RPC calls waiting for that lock could
+        hold every one (a deadlock). On PostgreSQL a group holds one pooled connection: workers
+        waiting for a connection get one as others finish, so the group's handlers get a turn."""
+        if self._single_writer is None:
+            self._single_writer = self._providers and next(iter(self._providers)).database.engine.dialect.name == "sqlite"
+        return 1 if self._single_writer else self.settings.group_commit
 
     def _apply_together(self, group) -> bool:
         """One transaction for the group: True once committed and acked; False if a handler
