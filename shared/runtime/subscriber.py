@@ -157,12 +157,9 @@ class EventConsumer(SharedExtension, ProviderCollector):
             self._spawn(partial(self._dead_letter, message, delivery.DeadLetter(
                 delivery.REASON_NO_HANDLER, f"{self.queues.events} has no handler for {envelope.type}", 0)))
             return
-        item = (message, envelope, provider)
-        held = self._held.get(_case_of(envelope))
-        if held is not None:  # its case waits behind a retried event
-            held.append(item)
-            return
-        self._waiting.append(item)
+        # Always behind what already waits (even if its case is held: the applying thread moves
+        # it to the held lane in arrival order, after that case's earlier events).
+        self._waiting.append((message, envelope, provider))
         if not self._applying:
             self._applying = True
             self._spawn(self._apply_waiting)

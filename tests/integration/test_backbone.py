@@ -296,7 +296,7 @@ def test_a_backlog_is_applied_in_groups_and_a_failing_event_holds_only_its_own_c
     events join, while other cases go on."""
     import dataclasses
     from shared.runtime.settings import nameko_config as build
-    slow_retry = dataclasses.replace(settings, retry_delays=(1.5,), max_attempts=2)
+    slow_retry = dataclasses.replace(settings, retry_delays=(1.5,), max_attempts=3)
     flaky = noted("case-flaky", 3, fail_times=2)  # in its group, then alone: retried in its lane
     events = [flaky if (case, seq) == ("case-flaky", 3) else noted(case, seq)
               for seq in range(10) for case in ["case-flaky"] + [f"case-{c}" for c in range(15)]]
