@@ -255,13 +255,8 @@ class EventConsumer(SharedExtension, ProviderCollector):
         if case in self._held:
             self._held[case].append(item)
             return
-        started = time.monotonic()
-        try:
-            exc_info = provider.handle(envelope)
-        except ContainerBeingKilled:
-            return
-        if exc_info is None:
-            self._acked(message, envelope, started)
+        exc_info = self._try(message, envelope, provider, time.monotonic())
+        if exc_info in (None, _KILLED):
             return
         self._held[case] = collections.deque([item])
         self._spawn(partial(self._retry_held, case, exc_info))
@@ -276,10 +271,18 @@ class EventConsumer(SharedExtension, ProviderCollector):
         finally:
             del self._held[case]  # anything left is unacked and will be redelivered
 
-    def _acked(self, message, envelope, started) -> None:
-        self._ack(message)
-        metrics.HANDLED.labels(self.container.service_name, envelope.type).inc()
-        metrics.HANDLING.labels(self.container.service_name).observe(time.monotonic() - started)
+    def _try(self, message, envelope, provider, started):
+        """One try in the event's own transaction, acked once committed: None when applied,
+        ``_KILLED`` when the container is being killed (nothing acked), else the exc_info."""
+        try:
+            exc_info = provider.handle(envelope)
+        except ContainerBeingKilled:
+            return _KILLED
+        if exc_info is None:
+            self._ack(message)
+            metrics.HANDLED.labels(self.container.service_name, envelope.type).inc()
+            metrics.HANDLING.labels(self.container.service_name).observe(time.monotonic() - started)
+        return exc_info
 
     def _deliver(self, message, envelope, provider, failure=None):
         """Apply one event, retrying with backoff, then dead-letter it; ``failure`` is the
@@ -289,12 +292,8 @@ class EventConsumer(SharedExtension, ProviderCollector):
         exc_info = failure
         while not self._stopping:
             if exc_info is None:
-                try:
-                    exc_info = provider.handle(envelope)
-                except ContainerBeingKilled:
-                    return
-                if exc_info is None:
-                    self._acked(message, envelope, started)
+                exc_info = self._try(message, envelope, provider, started)
+                if exc_info in (None, _KILLED):
                     return
             metrics.FAILED.labels(service, envelope.type).inc()
             if delivery.is_transient(exc_info[1]):  # the database is away: wait for it, uncounted
@@ -434,6 +433,9 @@ class _ClaimingUnitOfWork:
     def close(self) -> None:
         if self._uow is not None:
             self._uow.__exit__(None, None, None)
+
+
+_KILLED = object()  # a try cut short by the container being killed
 
 
 def _case_of(envelope) -> str:
