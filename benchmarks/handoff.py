@@ -48,6 +48,7 @@ from shared.runtime.settings import nameko_config  # noqa: E402
 
 DESK = "hikikomori-center"
 TICKS = os.sysconf("SC_CLK_TCK")
+WALL = time.time() - time.perf_counter()  # perf_counter readings + WALL = wall-clock seconds
 
 
 class Resources:
@@ -205,6 +206,33 @@ def wait_arrivals(stream, started, timeout=120):
     return [1000 * (stream.arrived[r] - started[r]) for r in started]
 
 
+def stages(settings, started, arrived):
+    """Where each hand-off's time went, from the rows it left: RPC → referral staged in the
+    outbox → confirmed by the broker → notice written by the notifications service → on the
+    stream. Returns {stage: [ms, ...]}."""
+    from shared.persistence.tables import outbox
+    engine = make_engine(settings.database_url_for("referrals"))
+    with engine.connect() as conn:
+        relayed = {json.loads(body)["data"]["referral_id"]: (created, published) for created, published, body in
+                   conn.execute(sa.select(outbox.c.created_at, outbox.c.published_at, outbox.c.body)
+                                .where(outbox.c.event_type == "referral.requested"))}
+    engine.dispose()
+    engine = make_engine(settings.database_url_for("notifications"))
+    with engine.connect() as conn:
+        written = dict(conn.execute(sa.select(notifications.c.referral_id, notifications.c.created_at)
+                                    .where(notifications.c.desk_id == DESK)).all())
+    engine.dispose()
+    figures = {"RPC → referral staged": [], "staged → broker confirm": [], "confirm → notice written": [],
+               "notice written → on the stream": []}
+    for referral_id, began in started.items():
+        staged, confirmed = (_aware(t).timestamp() for t in relayed[referral_id])
+        noticed = _aware(written[referral_id]).timestamp()
+        moments = [began + WALL, staged, confirmed, noticed, arrived[referral_id] + WALL]
+        for stage, (a, b) in zip(figures, zip(moments, moments[1:])):
+            figures[stage].append(1000 * (b - a))
+    return figures
+
+
 def catch_up(settings, count):
     """Write ``count`` notices for an offline desk, then time a reconnect that replays them all."""
     engine = make_engine(settings.database_url_for("notifications"))
@@ -275,6 +303,7 @@ def main():
                     started, _ = handoffs(proxy, cases[first:first + n], rate)
                     latencies[rate] = wait_arrivals(stream, started)
                     first += n
+                steady_stages = stages(settings, started, stream.arrived)
                 latency = latencies[args.rate]
                 progress(f"burst of {args.burst} hand-offs")
                 resources = Resources(processes)
@@ -330,7 +359,10 @@ def main():
               f"{resources.peak_mb[label]:.0f} MB | | | |")
     print(f"| all services ({len(processes)} processes): peak memory (sum of peaks) | {total_mb:.0f} MB | | "
           f"| ≤ 500 MB: {'met' if total_mb <= 500 else 'NOT met'} |")
-    print(f"\nstream reconnects during the run: {reconnects}")
+    print(f"\nstream reconnects during the run: {reconnects}\n")
+    print(f"| where the time goes at {args.rate:g}/s | p50 | p99 |\n|---|---:|---:|")
+    for stage, figures in steady_stages.items():
+        print(f"| {stage} | {percentile(figures, 50):.1f} ms | {percentile(figures, 99):.1f} ms |")
 
 
 if __name__ == "__main__":

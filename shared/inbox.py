@@ -3,13 +3,11 @@ consumer's own changes. The primary key turns a redelivered event into a no-op, 
 instances race for the same event (the second waits for the first, then finds the row)."""
 from datetime import datetime, timezone
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 import sqlalchemy as sa
 
+from .persistence.engine import insert_new
 from .persistence.tables import inbox
-
-_INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def claim(session: sa.Connection, consumer: str, event_id: str) -> bool:
@@ -27,7 +25,7 @@ def claim_all(session: sa.Connection, claims: list[tuple[str, str]]) -> set[tupl
     """Claim many (consumer, event id) pairs in one statement; return those that were new.
     Pairs already present are left alone (no error, so the transaction goes on): a group of
     deliveries commits once, and a redelivered one in it is simply not run again."""
-    insert = _INSERT_NEW[session.dialect.name](inbox).on_conflict_do_nothing()
+    insert = insert_new(inbox, session.dialect.name)
     now = datetime.now(timezone.utc)
     rows = [{"consumer": c, "event_id": e, "applied_at": now} for c, e in dict.fromkeys(claims)]
     result = session.execute(insert.returning(inbox.c.consumer, inbox.c.event_id, sort_by_parameter_order=True),

@@ -20,23 +20,21 @@ from .persistence.engine import advisory_key, writer_lock
 from .persistence.tables import outbox
 
 log = logging.getLogger(__name__)
-_STAGE = outbox.insert()  # built once: parameters passed at execution skip rebuilding the statement
+STAGE = outbox.insert()  # built once: parameters passed at execution skip rebuilding the statement
 
 
-def add(session: sa.Connection, envelope: Envelope, exchange: str | None = None,
-        routing_key: str | None = None) -> None:
-    """Stage an (already validated) event in the caller's transaction; by default on the
-    events exchange, routed by its type."""
-    add_raw(session, envelope.id, envelope.type, envelope.subject, envelope.to_json(), exchange,
-            routing_key or envelope.type)
+def row(envelope: Envelope, exchange: str | None = None, routing_key: str | None = None) -> dict:
+    """The outbox row of an (already validated) event, for ``STAGE`` in the caller's
+    transaction; by default on the events exchange, routed by its type."""
+    return raw_row(envelope.id, envelope.type, envelope.subject, envelope.to_json(), exchange,
+                   routing_key or envelope.type)
 
 
-def add_raw(session: sa.Connection, message_id: str, event_type: str, subject: str | None, body: str,
-            exchange: str | None, routing_key: str) -> None:
-    """Stage a message exactly as it is (a dead letter replayed to the queue it failed on)."""
-    session.execute(_STAGE, {"event_id": message_id, "event_type": event_type, "subject": subject, "body": body,
-                             "created_at": datetime.now(timezone.utc), "exchange": exchange,
-                             "routing_key": routing_key})
+def raw_row(message_id: str, event_type: str, subject: str | None, body: str,
+            exchange: str | None, routing_key: str) -> dict:
+    """The row of a message staged exactly as it is (a dead letter replayed to its queue)."""
+    return {"event_id": message_id, "event_type": event_type, "subject": subject, "body": body,
+            "created_at": datetime.now(timezone.utc), "exchange": exchange, "routing_key": routing_key}
 
 
 def outbox_backlog(engine) -> tuple[int, datetime | None]:

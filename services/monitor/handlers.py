@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from shared.clock import as_utc
 from shared.errors import Conflict, NotFound
 from shared.events import Envelope
+from shared.persistence.engine import insert_new
 
 from . import alerts as alert_rules
 from . import facts
@@ -27,22 +28,23 @@ _LOG = event_log.insert()  # built once: the monitor runs it for every event
 
 
 def log_event(event, uow) -> None:
+    """Staged rows only, for the log and new facts: a group of events is logged in a statement or
+    two; an update (a referral's status) writes what waits first, so it finds its row."""
     now = datetime.now(timezone.utc)
-    uow.session.execute(_LOG, dict(
+    uow.insert(_LOG, dict(
         event_id=event.id, type=event.type, version=event.version, source=event.source,
         subject=event.subject, correlationid=event.correlationid, causationid=event.causationid,
         time=event.time, received_at=now))
     for change in facts.changes_for(event.type, event.data or {}, event.time):
-        _apply(uow.session, change)
+        _apply(uow, change)
 
 
-def _apply(session, change: facts.Change) -> None:
+def _apply(uow, change: facts.Change) -> None:
     table, key_column = FACT_TABLES[change.table]
-    if change.insert:
-        exists = session.scalar(sa.select(sa.func.count()).select_from(table).where(key_column == change.key))
-        if not exists:
-            session.execute(table.insert().values({key_column.name: change.key, **change.values}))
+    if change.insert:  # the first event about it wins, as a redelivered one must not count twice
+        uow.insert(insert_new(table, uow.dialect), {key_column.name: change.key, **change.values})
         return
+    session = uow.session
     values = dict(change.values)
     for column in change.first_only:
         current = session.scalar(sa.select(table.c[column]).where(key_column == change.key))

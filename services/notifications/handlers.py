@@ -24,45 +24,61 @@ _ADD_NOTIFICATION = notifications.insert()
 _ADD_DELIVERY = deliveries.insert()
 _ACTIVE_HOOKS = sa.select(subscriptions.c.id, subscriptions.c.desk_id).where(
     subscriptions.c.desk_id.in_(sa.bindparam("desks", expanding=True)), subscriptions.c.active)
-_NEXT_SEQ = (desk_sequences.update().where(desk_sequences.c.desk_id == sa.bindparam("desk"))
-             .values(last_seq=desk_sequences.c.last_seq + 1).returning(desk_sequences.c.last_seq))
+_RESERVE_SEQ = (desk_sequences.update().where(desk_sequences.c.desk_id == sa.bindparam("desk"))
+                .values(last_seq=desk_sequences.c.last_seq + sa.bindparam("count"))
+                .returning(desk_sequences.c.last_seq))
+_ADD_EMAIL = emails.insert()
 _EMAIL_READERS = sa.select(staff).where(staff.c.desk_id.in_(sa.bindparam("desks", expanding=True)),
                                         staff.c.email.is_not(None))
 
 
 def on_event(event, uow, registry, now: datetime, local_now: datetime | None = None) -> int:
-    """One transaction: the inbox rows, the agency-feed copies and the webhook deliveries."""
+    """One transaction: the inbox rows, the agency-feed copies and the webhook deliveries. Only
+    staged rows and reads shared by the transaction's events: a group of events costs a few
+    statements in all, whatever its size."""
     notices = audience.notices_for(event.type, event.data, event.subject)
     if not notices:
         return 0
     wire = registry.to_wire(event)
     body = wire.to_json()
-    desks = sorted({n.desk_id for n in notices})
-    hooks = uow.session.execute(_ACTIVE_HOOKS, {"desks": desks}).all()
+    desks = tuple(sorted({n.desk_id for n in notices}))
     created = [(f"n-{uuid.uuid4().hex[:16]}", notice) for notice in sorted(notices, key=lambda n: n.desk_id)]
     queue_emails(uow, created, local_now or now, now)
     for desk in desks:
         uow.emit(wire, exchange=FEEDS_EXCHANGE, routing_key=audience.feed_routing_key(desk, event.type))
-    for hook in hooks:
-        uow.session.execute(_ADD_DELIVERY, dict(
+    for hook in uow.memo(("webhooks", desks), lambda: uow.session.execute(_ACTIVE_HOOKS, {"desks": desks}).all()):
+        uow.insert(_ADD_DELIVERY, dict(
             id=f"wd-{uuid.uuid4().hex[:16]}", subscription_id=hook.id, event_id=event.id, body=body,
             status="pending", attempts=0, next_attempt_at=now, created_at=now))
-    # Last, so each desk's sequence row is locked only until the commit (in desk order: no deadlock).
     for notification_id, notice in created:
-        uow.session.execute(_ADD_NOTIFICATION, dict(
+        uow.collect("notifications", dict(
             id=notification_id, event_id=event.id, event_type=event.type, desk_id=notice.desk_id,
-            seq=next_seq(uow.session, notice.desk_id),
             role=notice.role, kind=notice.kind, title=notice.title, urgency=notice.urgency,
-            case_id=notice.case_id, referral_id=notice.referral_id, created_at=now))
+            case_id=notice.case_id, referral_id=notice.referral_id, created_at=now), _number_and_add)
     return len(notices)
 
 
-def next_seq(session, desk_id: str) -> int:
-    """The desk's next notification number; its row stays locked until this transaction ends."""
-    seq = session.scalar(_NEXT_SEQ, {"desk": desk_id})
+def _number_and_add(uow, rows: list[dict]) -> None:
+    """Just before the commit, so each desk's counter row stays locked only until then (taken
+    in desk order: no deadlock); the transaction's notices of a desk get consecutive numbers
+    in the order their events came."""
+    by_desk: dict[str, list[dict]] = {}
+    for row in rows:
+        by_desk.setdefault(row["desk_id"], []).append(row)
+    for desk_id in sorted(by_desk):
+        last = reserve_seq(uow.session, desk_id, len(by_desk[desk_id]))
+        for offset, row in enumerate(by_desk[desk_id]):
+            row["seq"] = last - len(by_desk[desk_id]) + 1 + offset
+    uow.session.execute(_ADD_NOTIFICATION, rows if len(rows) > 1 else rows[0])
+
+
+def reserve_seq(session, desk_id: str, count: int = 1) -> int:
+    """Reserve the desk's next ``count`` notification numbers; return the last. Its row stays
+    locked until this transaction ends."""
+    seq = session.scalar(_RESERVE_SEQ, {"desk": desk_id, "count": count})
     if seq is None:  # the desk's first: a racing first insert fails on the key and is retried
-        session.execute(desk_sequences.insert().values(desk_id=desk_id, last_seq=1))
-        seq = 1
+        session.execute(desk_sequences.insert().values(desk_id=desk_id, last_seq=count))
+        seq = count
     return seq
 
 
@@ -202,18 +218,25 @@ def _clock(value: str | None) -> time | None:
 def queue_emails(uow, notices: list[tuple[str, audience.Notice]], local_now: datetime, now: datetime) -> None:
     """Alerts now for urgent notices (quiet hours respected unless a life is at risk), the rest
     into the digest. Only staff who chose e-mail get any."""
-    readers = {}  # desk -> its staff with an e-mail address: one read for every notice
-    for member in uow.session.execute(_EMAIL_READERS, {"desks": sorted({n.desk_id for _, n in notices})}):
-        readers.setdefault(member.desk_id, []).append(member)
+    desks = tuple(sorted({n.desk_id for _, n in notices}))
+    readers = uow.memo(("email readers", desks), lambda: _email_readers(uow.session, desks))
     for notification_id, notice in notices:
         for member in readers.get(notice.desk_id, ()):
             if "email" not in member.channels or notice.role == audience.SUPERVISOR and not member.supervisor:
                 continue
             urgent = preferences.email_now(notice.urgency, local_now.time(), _clock(member.quiet_start),
                                            _clock(member.quiet_end))
-            uow.session.execute(emails.insert().values(
+            uow.insert(_ADD_EMAIL, dict(
                 id=f"em-{uuid.uuid4().hex[:16]}", staff_id=member.staff_id, notification_id=notification_id,
                 kind="alert" if urgent else "digest-item", status="pending", created_at=now))
+
+
+def _email_readers(session, desks: tuple[str, ...]) -> dict[str, list]:
+    """Desk -> its staff with an e-mail address: one read for every notice of a transaction."""
+    readers: dict[str, list] = {}
+    for member in session.execute(_EMAIL_READERS, {"desks": list(desks)}):
+        readers.setdefault(member.desk_id, []).append(member)
+    return readers
 
 
 Mailer = Callable[[str, str, str], None]  # (to, subject, body); raises when the server refuses

@@ -34,6 +34,20 @@ def make_engine(url: str) -> sa.Engine:
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
 
 
+_INSERT_NEW: dict = {}
+
+
+def insert_new(table: sa.Table, dialect: str):
+    """``INSERT … ON CONFLICT DO NOTHING`` for ``table`` (PostgreSQL and SQLite), built once:
+    rows whose key is already there are skipped without an error, so the transaction goes on."""
+    statement = _INSERT_NEW.get((table, dialect))
+    if statement is None:
+        from sqlalchemy.dialects import postgresql, sqlite
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+        statement = _INSERT_NEW[(table, dialect)] = insert(table).on_conflict_do_nothing()
+    return statement
+
+
 def writer_lock(engine: sa.Engine):
     """A lock around write transactions for SQLite, which has one writer at a time.
 
