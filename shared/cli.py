@@ -45,6 +45,7 @@ def service_class(name: str):
 
 def run(names: list[str]) -> None:
     _green()
+    import gc
     import logging
     import signal
 
@@ -66,6 +67,10 @@ def run(names: list[str]) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.ready() or stop.send())
     runner.start()
+    # What start-up built (modules, containers, schemas) lives as long as the process: a full
+    # collection that walks it all paused every green thread 50-70 ms (measured under the
+    # hand-off benchmark); frozen, it is skipped and the pauses fall to a few ms.
+    gc.freeze()
     logging.getLogger("tsunagu").info("running %s against %s", ", ".join(names),
                                       settings.amqp_uri.rsplit("@", 1)[-1])
     print(f"tsunagu: running {', '.join(names)}; Ctrl-C stops", flush=True)

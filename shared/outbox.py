@@ -103,9 +103,16 @@ class RelayLease:
 
 
 class OutboxRelay:
-    """Moves committed outbox rows to the broker; one ``relay_once`` call is one batch."""
+    """Moves committed outbox rows to the broker; one ``relay_once`` call is one batch.
+
+    Confirmed rows are marked published later, not before the next batch goes out: when the
+    relay next finds nothing new, before its once-a-second full read, or a second after the
+    confirm at the latest. The hand-off path thus waits for a read and a publish, not for an
+    update and its commit as well. A crash before the mark sends those rows again on restart,
+    which consumers drop by event id; ``published_at`` keeps the moment of the confirm."""
 
     SWEEP_SECONDS = 1.0
+    MARK_SECONDS = 1.0
 
     def __init__(self, engine: sa.Engine, publisher, batch_size: int = 500, name: str = "outbox"):
         self.engine = engine
@@ -114,6 +121,8 @@ class OutboxRelay:
         self.lease = RelayLease(engine, name)
         self._cursor = 0  # the highest position this relay has seen confirmed
         self._last_sweep = float("-inf")
+        self._unmarked: dict[datetime, list[int]] = {}  # confirm moment -> positions confirmed then
+        self._first_unmarked = 0.0  # when the oldest of them was confirmed (monotonic)
 
     def relay_once(self) -> int:
         """Publish the next batch; return how many rows were confirmed (0 when idle).
@@ -132,34 +141,46 @@ class OutboxRelay:
             self.lease.release()  # whatever broke may have ended the lease's session too
             raise
 
+    def mark_published(self) -> None:
+        """Record every confirm not yet recorded (also called as the relay stops)."""
+        if not self._unmarked:
+            return
+        with writer_lock(self.engine), self.engine.begin() as conn:
+            for moment, positions in self._unmarked.items():
+                conn.execute(outbox.update().where(outbox.c.position.in_(positions)).values(published_at=moment))
+        self._unmarked = {}
+
     def _publish_batch(self) -> int:
         query = (sa.select(outbox.c.position, outbox.c.event_id, outbox.c.routing_key, outbox.c.exchange,
                            outbox.c.body)
                  .where(outbox.c.published_at.is_(None)).order_by(outbox.c.position).limit(self.batch_size))
         if time.monotonic() - self._last_sweep >= self.SWEEP_SECONDS:
+            self.mark_published()  # a full read must not take confirmed rows for pending ones
             self._last_sweep = time.monotonic()
         else:
             query = query.where(outbox.c.position > self._cursor)
         # Autocommit read: no BEGIN/ROLLBACK round trips on the hot path.
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             rows = conn.execute(query).all()
-            if not rows:
-                return 0
             # Published before the connection goes back to the pool (which costs a round trip).
-            result = self.publisher.publish_batch([
+            result = rows and self.publisher.publish_batch([
                 OutgoingMessage(message_id=r.event_id, routing_key=r.routing_key, exchange=r.exchange,
                                 body=r.body.encode(), key=str(r.position)) for r in rows])
+        if not rows:
+            self.mark_published()  # idle: the moment to record confirms
+            return 0
         by_key = {str(r.position): r.position for r in rows}
         if result.confirmed:
             self._cursor = max(self._cursor, max(by_key[k] for k in result.confirmed))
-        now = datetime.now(timezone.utc)
-        with writer_lock(self.engine), self.engine.begin() as conn:
-            if result.confirmed:
-                conn.execute(outbox.update()
-                             .where(outbox.c.position.in_([by_key[k] for k in result.confirmed]))
-                             .values(published_at=now))
-            for key, reason in result.failed.items():
-                log.error("outbox row %s was not accepted by the broker: %s; it stays pending", key, reason)
-                conn.execute(outbox.update().where(outbox.c.position == by_key[key])
-                             .values(attempts=outbox.c.attempts + 1, last_error=reason))
+            if not self._unmarked:
+                self._first_unmarked = time.monotonic()
+            self._unmarked[datetime.now(timezone.utc)] = [by_key[k] for k in result.confirmed]
+        if result.failed:
+            with writer_lock(self.engine), self.engine.begin() as conn:
+                for key, reason in result.failed.items():
+                    log.error("outbox row %s was not accepted by the broker: %s; it stays pending", key, reason)
+                    conn.execute(outbox.update().where(outbox.c.position == by_key[key])
+                                 .values(attempts=outbox.c.attempts + 1, last_error=reason))
+        if self._unmarked and time.monotonic() - self._first_unmarked >= self.MARK_SECONDS:
+            self.mark_published()  # under steady load the relay is never idle
         return len(result.confirmed)

@@ -120,8 +120,8 @@ class NotificationService:
     def _events(self, desk_id: str, after: int):
         yield "retry: 1000\n\n"
         while True:
-            with self.db.unit_of_work() as uow:
-                batch = handlers.inbox(uow.session, desk_id, after)
+            with self.db.reading() as connection:
+                batch = handlers.inbox(connection, desk_id, after)
             for notification in batch:
                 after = notification["position"]
                 yield (f"id: {after}\nevent: notification\n"

@@ -108,9 +108,13 @@ def test_the_outbox_keeps_events_while_the_broker_is_unreachable(settings, amqp_
     connection.close()
     relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
     assert relay.relay_once() == 3
+    with engine.connect() as conn:
+        assert pending_count(conn) == 3  # confirmed, recorded once the relay finds nothing new
+    assert relay.relay_once() == 0
     relay.publisher.close()
     with engine.connect() as conn:
         assert pending_count(conn) == 0
+        assert conn.scalar(sa.select(sa.func.count()).select_from(outbox).where(outbox.c.published_at.is_not(None))) == 3
     assert [json.loads(m.body)["data"]["seq"] for m in drain(amqp_uri, "tsunagu.probe")] == [0, 1, 2]
     engine.dispose()
 
@@ -132,6 +136,7 @@ def test_two_relays_of_one_service_publish_one_at_a_time(settings, amqp_uri):
     first, second = (OutboxRelay(make_engine(settings.database_url_for("ledger")),
                                  ConfirmingPublisher(amqp_uri, "tsunagu.events"), name="ledger") for _ in range(2))
     assert first.relay_once() == 1
+    first.mark_published()  # as it does when idle: the successor does not send it again
     with UnitOfWork(engine, REGISTRY) as uow:
         uow.emit(noted("case-lease", 1))
         uow.commit()
