@@ -17,6 +17,7 @@ from shared.clock import as_utc
 from shared.deadlines import Window
 from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted, load
 from shared.events import Envelope
+from shared.persistence.engine import advisory_key
 
 from . import escalation, lifecycle, meetings
 from .schemas import ConveneSchema, DecideSchema, ReferSchema, TransitionSchema
@@ -51,6 +52,10 @@ def _iso(moment: datetime) -> str:
 _ADD_TO_TIMELINE = timeline.insert()
 _ADD_REFERRAL = referrals.insert()
 _CONSULTATION = sa.select(consultations).where(consultations.c.id == sa.bindparam("id"))
+# The same read taking the referral lock of the case (PostgreSQL) in its round trip: the lock is
+# taken only when the row is there, and every later read of the transaction starts after it.
+_CONSULTATION_LOCKING = _CONSULTATION.add_columns(
+    sa.func.pg_advisory_xact_lock(sa.bindparam("key", type_=sa.BigInteger)).label("locked"))
 _OPEN_TO = sa.select(referrals.c.to_desk_id).where(
     referrals.c.consultation_id == sa.bindparam("consultation_id"),
     referrals.c.status.in_(lifecycle.AWAITING_PICKUP + (lifecycle.ACCEPTED, lifecycle.IN_PROGRESS, lifecycle.ON_HOLD)))
@@ -91,16 +96,20 @@ def on_person_link_changed(event, uow) -> None:
                                        "reason": data["reason"]}))
 
 
-def _projected(session, consultation_id: str, desk_id: str | None = None) -> dict | None:
+def _projected(session, consultation_id: str, desk_id: str | None = None, lock: str | None = None) -> dict | None:
     """The local projection, or None if its event has not arrived yet. Given a desk, only a desk
-    already on the case gets it (to any other the consultation does not exist)."""
-    row = session.execute(_CONSULTATION, {"id": consultation_id}).first()
+    already on the case gets it (to any other the consultation does not exist). Given a
+    ``lock``, a found row also serializes the transaction on it, as ``uow.serialize_on`` does."""
+    if lock is not None and session.dialect.name == "postgresql":
+        row = session.execute(_CONSULTATION_LOCKING, {"id": consultation_id, "key": advisory_key(lock)}).first()
+    else:
+        row = session.execute(_CONSULTATION, {"id": consultation_id}).first()
     if row is None:
         return None
     on_case = desk_id in (row.desk_id, row.outreach_desk_id)  # the common case: one read
     if desk_id and not on_case and desk_id not in entitled_desks(session, consultation_id):
         raise NotFound(f"no consultation {consultation_id!r}")
-    return dict(row._mapping)
+    return {name: value for name, value in row._mapping.items() if name != "locked"}
 
 
 def _summary(consultation_id: str, ports: Ports, desk_id: str | None) -> dict:
@@ -125,12 +134,14 @@ def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
     and writes the referrals, unless the consultation's event has not arrived yet."""
     command = load(ReferSchema(), payload)
     _check_targets(command, ports)
+    lock = f"referrals-of:{command['consultation_id']}"
     with db.unit_of_work() as uow:
-        consultation = _projected(uow.session, command["consultation_id"], command["from_desk_id"])
+        consultation = _projected(uow.session, command["consultation_id"], command["from_desk_id"], lock=lock)
         if consultation is not None:
             return _refer_in(uow, command, consultation, ctx)
     consultation = _summary(command["consultation_id"], ports, command["from_desk_id"])
     with db.unit_of_work() as uow:
+        uow.serialize_on(lock)
         return _refer_in(uow, command, consultation, ctx)
 
 
@@ -156,7 +167,8 @@ def _check_targets(command: dict, ports: Ports) -> None:
 
 
 def _refer_in(uow, command: dict, consultation: dict, ctx: Context) -> list[dict]:
-    uow.serialize_on(f"referrals-of:{command['consultation_id']}")
+    """In a transaction serialized on the case: a retried request running beside the original
+    cannot pass the "no open referral to that desk" check twice."""
     open_to = set(uow.session.scalars(_OPEN_TO, {"consultation_id": command["consultation_id"]}))
     clash = sorted(open_to & {r["to_desk_id"] for r in command["referrals"]})
     if clash:

@@ -325,3 +325,72 @@ def test_a_backlog_is_applied_in_groups_and_a_failing_event_holds_only_its_own_c
         assert groups == groups_before
     else:
         assert groups > groups_before and (grouped - grouped_before) / (groups - groups_before) > 1
+
+
+def test_staged_rows_are_written_together_before_a_read_and_at_the_commit(settings):
+    """``uow.insert`` rows wait and go out one statement per table: a read in the same
+    transaction sees them; ``collect`` items are written once, just before the commit; nothing
+    staged survives a unit of work that is not committed."""
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    inserts = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: inserts.append(statement)
+                    if statement.lstrip().upper().startswith("INSERT INTO LEDGER") else None)
+    add = ledger.insert()
+    row = {"event_id": "e-staged", "case_id": "case-staged", "note_language": "ja"}
+    written = []
+
+    def write(uow, items):
+        written.append(list(items))
+        for seq in items:
+            uow.insert(add, {**row, "seq": seq})
+
+    count = sa.select(sa.func.count()).select_from(ledger).where(ledger.c.case_id == "case-staged")
+    with UnitOfWork(engine, REGISTRY) as uow:
+        for seq in range(3):
+            uow.insert(add, {**row, "seq": seq})
+        assert inserts == []  # nothing sent yet
+        assert uow.session.scalar(count) == 3  # the read wrote them first, in one statement
+        assert len(inserts) == 1
+        uow.collect("late", 10, write)
+        uow.collect("late", 11, write)
+        assert uow.memo("asked", lambda: written.append("read")) is None
+        assert uow.memo("asked", lambda: written.append("read again")) is None
+        uow.commit()
+    assert written == ["read", [10, 11]]
+    assert len(inserts) == 2
+    with UnitOfWork(engine, REGISTRY) as uow:
+        uow.insert(add, {**row, "seq": 99})  # never committed
+    with engine.connect() as conn:
+        assert sorted(conn.scalars(sa.select(ledger.c.seq).where(ledger.c.case_id == "case-staged"))) == [
+            0, 1, 2, 10, 11]
+    engine.dispose()
+
+
+def test_a_relay_that_is_never_idle_still_records_its_confirms(settings, amqp_uri):
+    """Under steady load the relay always finds something new: confirms are then recorded a
+    second after the oldest (here at once), so the outbox does not look ever more behind."""
+    from shared.messaging.publisher import connect
+    from shared.messaging.topology import declare_service_queues
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    connection = connect(amqp_uri)
+    declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
+    connection.close()
+    with UnitOfWork(engine, REGISTRY) as uow:
+        uow.emit(noted("case-busy", 0))
+        uow.emit(noted("case-busy", 1))
+        uow.commit()
+    relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
+    relay.MARK_SECONDS = 0.0
+    assert relay.relay_once() == 2
+    relay.publisher.close()
+    with engine.connect() as conn:
+        assert pending_count(conn) == 0
+    assert [json.loads(m.body)["data"]["seq"] for m in drain(amqp_uri, "tsunagu.probe")] == [0, 1]
+    engine.dispose()
