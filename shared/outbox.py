@@ -9,6 +9,7 @@ case reach every queue in the order they were committed.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -57,6 +58,7 @@ class RelayLease:
     instance's relay takes over on its next poll. A SQLite file has one process anyway."""
 
     CHECK_SECONDS = 1.0
+    CHECK = "SELECT 1"  # still ours while the session lives
 
     def __init__(self, engine: sa.Engine, name: str):
         self.engine = engine
@@ -64,6 +66,11 @@ class RelayLease:
         self._connection = None
         self._checked = float("-inf")
         self._closed = False
+        # Held while the relay's thread uses the connection. Closing a psycopg2 connection from
+        # another green thread while a query on it waits blocks the whole process for good (the
+        # driver's lock is held by the waiting thread, which can no longer run): a test run hung
+        # that way when a container was killed in the middle of the lease check.
+        self._in_use = threading.Lock()
 
     def held(self) -> bool:
         if self._closed:
@@ -72,28 +79,41 @@ class RelayLease:
             return True
         if self._connection is not None and time.monotonic() - self._checked < self.CHECK_SECONDS:
             return True
-        try:
-            if self._connection is None:
-                self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-                if not self._connection.scalar(sa.select(sa.func.pg_try_advisory_lock(self.key))):
-                    self.release()
-                    return False
-                log.info("this instance's outbox relay holds the lease")
-            else:
-                self._connection.exec_driver_sql("SELECT 1")  # still ours while the session lives
-            self._checked = time.monotonic()
+        with self._in_use:
+            try:
+                if self._connection is None:
+                    self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                    if not self._connection.scalar(sa.select(sa.func.pg_try_advisory_lock(self.key))):
+                        self._release()
+                        return False
+                    log.info("this instance's outbox relay holds the lease")
+                else:
+                    self._connection.exec_driver_sql(self.CHECK)
+                self._checked = time.monotonic()
+            except Exception:
+                self._release()
+                raise
+            if self._closed:  # closed while the check ran: let it go now
+                self._release()
+                return False
             return True
-        except Exception:
-            self.release()
-            raise
 
     def close(self) -> None:
         """For good: a relay thread still running after its container was killed must not take
-        the lease again."""
+        the lease again. If that thread is using the connection right now, it lets it go itself
+        as its query returns."""
         self._closed = True
-        self.release()
+        if self._in_use.acquire(blocking=False):
+            try:
+                self._release()
+            finally:
+                self._in_use.release()
 
     def release(self) -> None:
+        with self._in_use:
+            self._release()
+
+    def _release(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
             try:

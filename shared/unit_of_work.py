@@ -82,9 +82,17 @@ class UnitOfWork:
             self._memo[key] = read()
         return self._memo[key]
 
+    def execute_apart(self, statement, params: dict):
+        """Run a statement that reads none of the staged rows without writing them first, so
+        they still go out together with the rows staged after it."""
+        return self._connection.execute(statement, params)
+
     def _write_inserts(self) -> None:
         inserts, self._inserts = self._inserts, {}
-        for statement, rows in inserts.items():
+        if len(inserts) > 1 and self.dialect == "postgresql":
+            self._connection.exec_driver_sql(_one_round_trip(self._connection, inserts).replace("%", "%%"))
+            return
+        for statement, rows in inserts.items():  # one statement each, its rows together
             self._connection.execute(statement, rows[0] if len(rows) == 1 else rows)
 
     def serialize_on(self, key: str) -> None:
@@ -127,3 +135,28 @@ class UnitOfWork:
         emitted, self._emitted = self._emitted, 0
         if emitted and self._on_commit:
             self._on_commit(emitted)
+
+
+_COMPILED: dict = {}  # (statement, its columns) -> (SQL, bind processors)
+
+
+def _one_round_trip(connection: sa.Connection, inserts: dict) -> str:
+    """PostgreSQL: the staged rows of several tables as one string of INSERT statements, sent in
+    one round trip instead of one per table. Each statement is compiled once for its columns, and
+    psycopg2 quotes every value, with the same type processing (JSON) as a statement of its own."""
+    cursor = connection.connection.cursor()
+    parts = []
+    for statement, rows in inserts.items():
+        for row in rows:
+            key = (statement, tuple(row))
+            if key not in _COMPILED:
+                compiled = statement.compile(dialect=connection.dialect, column_keys=list(row))
+                _COMPILED[key] = (compiled, compiled._bind_processors)
+            compiled, processors = _COMPILED[key]
+            params = compiled.construct_params(row)
+            for name, process in processors.items():
+                if name in params:
+                    params[name] = process(params[name])
+            parts.append(cursor.mogrify(compiled.string, params).decode())
+    cursor.close()
+    return ";\n".join(parts)

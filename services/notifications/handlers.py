@@ -27,6 +27,7 @@ _ACTIVE_HOOKS = sa.select(subscriptions.c.id, subscriptions.c.desk_id).where(
 _RESERVE_SEQ = (desk_sequences.update().where(desk_sequences.c.desk_id == sa.bindparam("desk"))
                 .values(last_seq=desk_sequences.c.last_seq + sa.bindparam("count"))
                 .returning(desk_sequences.c.last_seq))
+_FIRST_SEQ = desk_sequences.insert()
 _ADD_EMAIL = emails.insert()
 _EMAIL_READERS = sa.select(staff).where(staff.c.desk_id.in_(sa.bindparam("desks", expanding=True)),
                                         staff.c.email.is_not(None))
@@ -66,18 +67,17 @@ def _number_and_add(uow, rows: list[dict]) -> None:
     for row in rows:
         by_desk.setdefault(row["desk_id"], []).append(row)
     for desk_id in sorted(by_desk):
-        last = reserve_seq(uow.session, desk_id, len(by_desk[desk_id]))
+        last = reserve_seq(uow, desk_id, len(by_desk[desk_id]))
         for offset, row in enumerate(by_desk[desk_id]):
-            row["seq"] = last - len(by_desk[desk_id]) + 1 + offset
-    uow.session.execute(_ADD_NOTIFICATION, rows if len(rows) > 1 else rows[0])
+            uow.insert(_ADD_NOTIFICATION, {**row, "seq": last - len(by_desk[desk_id]) + 1 + offset})
 
 
-def reserve_seq(session, desk_id: str, count: int = 1) -> int:
+def reserve_seq(uow, desk_id: str, count: int = 1) -> int:
     """Reserve the desk's next ``count`` notification numbers; return the last. Its row stays
-    locked until this transaction ends."""
-    seq = session.scalar(_RESERVE_SEQ, {"desk": desk_id, "count": count})
+    locked until this transaction ends. It reads no staged row: they wait, to go out together."""
+    seq = uow.execute_apart(_RESERVE_SEQ, {"desk": desk_id, "count": count}).scalar()
     if seq is None:  # the desk's first: a racing first insert fails on the key and is retried
-        session.execute(desk_sequences.insert().values(desk_id=desk_id, last_seq=count))
+        uow.execute_apart(_FIRST_SEQ, {"desk_id": desk_id, "last_seq": count})
         seq = count
     return seq
 

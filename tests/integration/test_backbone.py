@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import uuid
 
 import pytest
@@ -393,4 +394,52 @@ def test_a_relay_that_is_never_idle_still_records_its_confirms(settings, amqp_ur
     with engine.connect() as conn:
         assert pending_count(conn) == 0
     assert [json.loads(m.body)["data"]["seq"] for m in drain(amqp_uri, "tsunagu.probe")] == [0, 1]
+    engine.dispose()
+
+
+def test_staged_rows_of_several_tables_go_out_in_one_round_trip_on_postgresql(settings):
+    """A note and its event, staged: on PostgreSQL one round trip writes both (each value quoted
+    by the driver, JSON and quotes intact); SQLite writes one statement per table."""
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    sent = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: sent.append(statement)
+                    if "INSERT INTO" in statement.upper() else None)
+    tricky = "it's 100% \\ \"quoted\"; DROP TABLE ledger"
+    with UnitOfWork(engine, REGISTRY) as uow:
+        uow.insert(ledger.insert(), {"event_id": "e-trip", "case_id": tricky, "seq": 1, "note_language": "ja"})
+        uow.emit(noted("case-trip", 7))
+        uow.commit()
+    assert len(sent) == (1 if engine.dialect.name == "postgresql" else 2)
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(ledger.c.case_id).where(ledger.c.event_id == "e-trip")) == tricky
+        body = conn.scalar(sa.select(outbox.c.body).where(outbox.c.subject == "case-trip"))
+    assert json.loads(body)["data"]["seq"] == 7
+    engine.dispose()
+
+
+def test_a_relay_lease_closed_in_the_middle_of_its_check_lets_go_without_blocking(settings):
+    """A killed container closes its relay's lease while the relay's thread may be checking it.
+    Closing the connection under that query used to block the whole process for good; now the
+    close returns at once and the checking thread lets the lease go as its query returns."""
+    import eventlet
+    from shared.outbox import RelayLease
+    engine = make_engine(settings.database_url_for("ledger"))
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("a SQLite file has no lease to check: one process holds it")
+    lease, successor = RelayLease(engine, "probe"), RelayLease(engine, "probe")
+    assert lease.held()
+    lease.CHECK_SECONDS, lease.CHECK = 0.0, "SELECT pg_sleep(0.5)"
+    checking = eventlet.spawn(lease.held)
+    eventlet.sleep(0.1)  # the check's query is on the wire
+    started = time.monotonic()
+    lease.close()
+    assert time.monotonic() - started < 0.2
+    assert checking.wait() is False
+    assert successor.held()  # the advisory lock was let go
+    successor.release()
     engine.dispose()
