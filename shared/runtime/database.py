@@ -69,6 +69,10 @@ class Database(DependencyProvider):
         self._stopping = True
         self._wake.set()
         self._relay_thread.wait()
+        try:
+            self.relay.mark_published()  # else the next relay sends them again (dropped as repeats)
+        except Exception as exc:  # the database is away
+            log.info("confirms of the last outbox rows not recorded (%s); they will be sent again", exc)
         self.relay.lease.release()
         self.relay.publisher.close()
         self.engine.dispose()
@@ -99,6 +103,7 @@ class Database(DependencyProvider):
     def _measure_outbox(self, service: str) -> None:
         """Measured before each relay attempt, so the figures keep moving while the broker is away."""
         try:
+            self.relay.mark_published()  # confirms not yet recorded are not pending
             pending, oldest = outbox_backlog(self.engine)
         except Exception as exc:  # the database is away: the relay's own error says so
             log.debug("outbox not measured: %s", exc)

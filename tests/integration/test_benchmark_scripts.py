@@ -31,7 +31,9 @@ def test_the_handoff_benchmark_runs_at_ci_size_and_prints_its_table(layout, proc
     assert run.returncode == 0, run.stderr[-3000:]
     assert "| measure | tsunagu | raw kombu | ratio | target |" in run.stdout
     for row in ["p50 / p99 latency at 10/s", "p99 latency at 20/s", "sustained hand-offs/s (burst of 40)",
-                "outbox lag, commit → broker confirm", "catch-up of 200 missed notifications", *process_rows]:
+                "outbox lag, commit → broker confirm", "catch-up of 200 missed notifications",
+                "| where the time goes at 20/s |", "| staged → broker confirm |", "| notice written → on the stream |",
+                "| CPU per hand-off under the burst |", "| RabbitMQ |", "| this client |", *process_rows]:
         assert row in run.stdout, row
 
 
