@@ -7,7 +7,6 @@
   instead of killing the container: nameko catches only amqp's ConnectionError there, not the
   socket's own errors (a broken pipe).
 * Consumers reconnect within 2 s of the broker's return, not kombu's 30 s.
-* Replies go out without publisher confirms (see ``_ReplyPublisher``).
 """
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ import logging
 from contextlib import contextmanager
 
 from nameko import rpc as nameko_rpc
-from nameko.amqp.publish import Publisher
 from nameko.messaging import QueueConsumer
 
 log = logging.getLogger(__name__)
@@ -36,18 +34,6 @@ class Rpc(nameko_rpc.Rpc):
 
 
 rpc = Rpc.decorator
-
-
-class _ReplyPublisher(Publisher):
-    """A reply matters only to a caller still waiting for it. Without a confirm the worker does
-    not wait for the broker to take the reply: a round trip and broker work saved on every call.
-    A reply that cannot be written at all still fails here, as before; one the broker loses
-    after taking it leaves the caller to time out, as a broker crash a moment later would.
-    Requests and events keep their confirms."""
-    use_confirms = False
-
-
-nameko_rpc.Responder.publisher_cls = _ReplyPublisher
 
 RECONNECT_SECONDS = (0.5, 0.5, 2.0)  # first wait, step, longest wait
 
