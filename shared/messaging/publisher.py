@@ -17,6 +17,11 @@ from .topology import declare_exchange
 
 
 TRACKING_HEADER = "x-tsunagu-key"
+# Longest wait between reconnection attempts (event consumers and outbox relays). The broker
+# fault run showed why it must be short: a broker back for only ~2.5 s between two restarts was
+# missed entirely with 5 s waits (nameko's consumers, at 2 s, got in), so hand-offs from before
+# the first restart waited through the second as well.
+RECONNECT_LONGEST_SECONDS = 2.0
 
 
 class PublishTimeout(Exception):

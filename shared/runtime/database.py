@@ -16,7 +16,7 @@ from pathlib import Path
 from nameko.extensions import DependencyProvider
 
 from .. import crypto, logs
-from ..messaging.publisher import ConfirmingPublisher
+from ..messaging.publisher import RECONNECT_LONGEST_SECONDS, ConfirmingPublisher
 from ..clock import as_utc
 from ..outbox import OutboxRelay, outbox_backlog
 from ..persistence.engine import make_engine
@@ -131,7 +131,7 @@ class Database(DependencyProvider):
                 log.warning("outbox relay of %s paused: %s; retrying in %.1fs",
                             self.container.service_name, exc, backoff)
                 time.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, RECONNECT_LONGEST_SECONDS)
                 continue
             if self._stopping and relayed == 0:
                 return

@@ -40,7 +40,7 @@ from nameko.extensions import Entrypoint, ProviderCollector, SharedExtension
 from .. import inbox
 from ..events import Envelope
 from ..messaging import delivery
-from ..messaging.publisher import ConfirmingPublisher, OutgoingMessage, connect
+from ..messaging.publisher import RECONNECT_LONGEST_SECONDS, ConfirmingPublisher, OutgoingMessage, connect
 from ..messaging.topology import ServiceQueues, declare_service_queues
 from . import metrics
 from .database import Database
@@ -133,7 +133,7 @@ class EventConsumer(SharedExtension, ProviderCollector):
                             self.queues.events, exc, backoff)
                 self._close_connection_only()
                 time.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, RECONNECT_LONGEST_SECONDS)
 
     def _close_connection_only(self):
         connection, self._connection = self._connection, None
