@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from .events import Envelope
 from .messaging.publisher import OutgoingMessage
-from .persistence.engine import advisory_key, writer_lock
+from .persistence.engine import advisory_key, autocommit, writer_lock
 from .persistence.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class RelayLease:
         with self._in_use:
             try:
                 if self._connection is None:
-                    self._connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                    self._connection = autocommit(self.engine)
                     if not self._connection.scalar(sa.select(sa.func.pg_try_advisory_lock(self.key))):
                         self._release()
                         return False
@@ -179,13 +179,12 @@ class OutboxRelay:
             self._last_sweep = time.monotonic()
         else:
             query = query.where(outbox.c.position > self._cursor)
-        # Autocommit read: no BEGIN/ROLLBACK round trips on the hot path.
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        with autocommit(self.engine) as conn:
             rows = conn.execute(query).all()
-            # Published before the connection goes back to the pool (which costs a round trip).
-            result = rows and self.publisher.publish_batch([
-                OutgoingMessage(message_id=r.event_id, routing_key=r.routing_key, exchange=r.exchange,
-                                body=r.body.encode(), key=str(r.position)) for r in rows])
+            if rows:  # published before the connection goes back to the pool (a round trip)
+                result = self.publisher.publish_batch([
+                    OutgoingMessage(message_id=r.event_id, routing_key=r.routing_key, exchange=r.exchange,
+                                    body=r.body.encode(), key=str(r.position)) for r in rows])
         if not rows:
             self.mark_published()  # idle: the moment to record confirms
             return 0

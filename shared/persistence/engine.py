@@ -34,6 +34,12 @@ def make_engine(url: str) -> sa.Engine:
     raise ValueError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}")
 
 
+def autocommit(engine: sa.Engine) -> sa.Connection:
+    """A connection for reads outside any transaction: no BEGIN and ROLLBACK round trips around
+    each (the outbox relay's reads and lease, live streams)."""
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 _INSERT_NEW: dict = {}
 
 

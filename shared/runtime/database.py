@@ -19,7 +19,7 @@ from .. import crypto, logs
 from ..messaging.publisher import RECONNECT_LONGEST_SECONDS, ConfirmingPublisher
 from ..clock import as_utc
 from ..outbox import OutboxRelay, outbox_backlog
-from ..persistence.engine import make_engine
+from ..persistence.engine import autocommit, make_engine
 from ..persistence.migrations import upgrade
 from ..unit_of_work import UnitOfWork
 from . import metrics
@@ -87,9 +87,8 @@ class Database(DependencyProvider):
                           correlation_id=correlation_id)
 
     def reading(self):
-        """A connection for reads only, in autocommit: no BEGIN and ROLLBACK round trips around
-        each read, for paths that read often (a live stream after every commit)."""
-        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        """A connection for reads only, for paths that read often (a live stream after every commit)."""
+        return autocommit(self.engine)
 
     def get_dependency(self, worker_ctx):
         logs.bind(worker_ctx.data.get(CORRELATION_KEY), worker_ctx.data.get("event_id"))
