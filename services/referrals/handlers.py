@@ -17,7 +17,7 @@ from shared.clock import as_utc
 from shared.deadlines import Window
 from shared.errors import Conflict, InvalidInput, NotFound, NotPermitted, load
 from shared.events import Envelope
-from shared.persistence.engine import advisory_key
+from shared.persistence.engine import advisory_key, insert_new
 
 from . import escalation, lifecycle, meetings
 from .schemas import ConveneSchema, DecideSchema, ReferSchema, TransitionSchema
@@ -71,14 +71,18 @@ def _record(uow, case_id: str, event: Envelope, audience: list[str] | None, entr
 
 
 # ---------------------------------------------------------------- consultations
+def _project(uow, consultation: dict) -> None:
+    """The local projection of a consultation, unless it is there already: written by its event,
+    or earlier by a referral made before the event arrived."""
+    uow.session.execute(insert_new(consultations, uow.dialect), {
+        "id": consultation["id"], "desk_id": consultation["desk_id"], "ward": consultation["ward"],
+        "concerns": list(consultation["concerns"]), "urgency": consultation["urgency"],
+        "recorded_at": consultation["recorded_at"], "outreach_desk_id": consultation.get("outreach_desk_id")})
+
+
 def on_consultation_recorded(event, uow) -> None:
     data = event.data
-    exists = uow.session.scalar(sa.select(consultations.c.id).where(consultations.c.id == data["consultation_id"]))
-    if not exists:
-        uow.session.execute(consultations.insert().values(
-            id=data["consultation_id"], desk_id=data["desk_id"], ward=data["ward"],
-            concerns=list(data["concerns"]), urgency=data["urgency"], recorded_at=data["recorded_at"],
-            outreach_desk_id=data.get("outreach_desk_id")))
+    _project(uow, dict(data, id=data["consultation_id"]))
     uow.session.execute(timeline.insert().values(
         case_id=data["consultation_id"], event_id=event.id, event_type=event.type, at=event.time,
         audience=None, entry={"desk_id": data["desk_id"], "channel": data["channel"],
@@ -118,7 +122,7 @@ def _summary(consultation_id: str, ports: Ports, desk_id: str | None) -> dict:
     if consultation is None or desk_id and desk_id not in (consultation["desk_id"],
                                                             consultation.get("outreach_desk_id")):
         raise NotFound(f"no consultation {consultation_id!r}")
-    return consultation
+    return dict(consultation, recorded_at=datetime.fromisoformat(consultation["recorded_at"]))
 
 
 def _consultation(db, consultation_id: str, ports: Ports, desk_id: str | None = None) -> dict:
@@ -142,6 +146,7 @@ def refer(payload, db, ports: Ports, ctx: Context) -> list[dict]:
     consultation = _summary(command["consultation_id"], ports, command["from_desk_id"])
     with db.unit_of_work() as uow:
         uow.serialize_on(lock)
+        _project(uow, consultation)  # what follows the referral (a view, a transition) finds the case
         return _refer_in(uow, command, consultation, ctx)
 
 

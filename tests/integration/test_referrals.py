@@ -5,7 +5,9 @@ from nameko.exceptions import RemoteError
 
 from services.monitor.tables import event_log
 from services.referrals.service import ReferralService
+from services.referrals.tables import consultations
 from shared.demo import DEMO_CONSULTATIONS
+from shared.persistence.engine import make_engine
 from shared.persistence.tables import outbox
 
 from .helpers import count, query, wait_for
@@ -82,6 +84,25 @@ def test_illegal_transitions_are_refused_with_a_clear_error(network):
         proxy.referrals.transition({"referral_id": referral["referral_id"], "action": "reject",
                                     "desk_id": "hikikomori-center", "actor": "s"})
     assert no_reason.value.exc_type == "InvalidInput" and "reason" in no_reason.value.value
+
+
+def test_a_referral_made_before_the_consultations_event_arrives_can_be_read_and_moved_at_once(network, settings):
+    """An outside client records, refers, then reads the referral at once: the referral service
+    may not have the consultation's event yet, and must not answer "not found" for what it made."""
+    proxy, _ = network
+    case_id = record_at_wakaba(proxy)
+    wait_for(lambda: query(settings, "referrals", sa.select(consultations).where(consultations.c.id == case_id)),
+             what="the consultation's event applied")
+    with make_engine(settings.database_url_for("referrals")).begin() as conn:  # as if it had not arrived
+        conn.execute(sa.delete(consultations).where(consultations.c.id == case_id))
+    [referral] = proxy.referrals.refer({"consultation_id": case_id, "from_desk_id": WAKABA, "actor": "s",
+                                        "referrals": [{"to_desk_id": "hikikomori-center", "reason": "r"}]})
+    assert proxy.referrals.get_referral(referral["referral_id"], "hikikomori-center")["status"] == "requested"
+    received = proxy.referrals.transition({"referral_id": referral["referral_id"], "action": "receive",
+                                           "desk_id": "hikikomori-center", "actor": "s"})
+    assert received["status"] == "received"
+    [projected] = query(settings, "referrals", sa.select(consultations).where(consultations.c.id == case_id))
+    assert (projected.desk_id, projected.ward) == (WAKABA, DEMO_CONSULTATIONS[0]["ward"])
 
 
 def test_the_same_referral_sent_many_times_at_once_is_made_once(network):
