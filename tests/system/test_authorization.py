@@ -1,6 +1,8 @@
 """The authorization matrix: every endpoint that takes an id answers a caller from another desk
 exactly as it answers for an id that does not exist (404, the same body), and a permitted reader
 gets only the fields its consent permits."""
+import time
+
 import pytest
 
 from services.gateway.api import OPERATIONS
@@ -37,7 +39,11 @@ def world(system):
     withdrawn = system.api("POST", f"/consents/{consent['consent_id']}/withdrawal", "a", json={"reason": "本人の希望"})
     assert withdrawn.status_code == 200, withdrawn.text
     deletion = system.api("GET", f"/persons/{person}/deletion-requests", "b").json()
-    notice = system.api("GET", "/inbox", "b").json()[0]
+    deadline = time.monotonic() + 20  # the notice comes through the broker and the notifications service
+    while not (inbox := system.api("GET", "/inbox", "b").json()):
+        assert time.monotonic() < deadline, "no notice reached desk B"
+        time.sleep(0.1)
+    notice = inbox[0]
     webhook = system.api("POST", "/webhooks", "a", json={"url": "http://127.0.0.1:9/hook"}).json()
     key = system.api("POST", "/api-keys", "a", json={"label": "case system"}).json()
     ids = {"case_id": first["consultation_id"], "referral_id": referral["referral_id"],
