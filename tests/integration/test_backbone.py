@@ -397,6 +397,39 @@ def test_a_relay_that_is_never_idle_still_records_its_confirms(settings, amqp_ur
     engine.dispose()
 
 
+def test_confirms_of_many_batches_are_recorded_together_each_with_its_own_moment(settings, amqp_uri):
+    """A second of steady load is many small batches: their confirms are recorded in one
+    statement on PostgreSQL (one each held the relay up for tens of ms), and every row keeps the
+    moment its own batch was confirmed."""
+    from shared.messaging.publisher import connect
+    from shared.messaging.topology import declare_service_queues
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    upgrade(engine, LEDGER_MIGRATIONS)
+    connection = connect(amqp_uri)
+    declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
+    connection.close()
+    relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
+    relay.relay_once()  # the start's full read, with nothing to send
+    for seq in range(4):  # four batches, confirmed one after another
+        with UnitOfWork(engine, REGISTRY) as uow:
+            uow.emit(noted("case-batches", seq))
+            uow.commit()
+        assert relay.relay_once() == 1
+    updates = []
+    sa.event.listen(engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: updates.append(statement)
+                    if statement.lstrip().upper().startswith("UPDATE") else None)
+    relay.mark_published()
+    relay.publisher.close()
+    assert len(updates) == (1 if engine.dialect.name == "postgresql" else 4)
+    with engine.connect() as conn:
+        moments = conn.scalars(sa.select(outbox.c.published_at).order_by(outbox.c.position)).all()
+    assert None not in moments and len(set(moments)) == 4 and moments == sorted(moments)
+    assert [json.loads(m.body)["data"]["seq"] for m in drain(amqp_uri, "tsunagu.probe")] == [0, 1, 2, 3]
+    engine.dispose()
+
+
 def test_staged_rows_of_several_tables_go_out_in_one_round_trip_on_postgresql(settings):
     """A note and its event, staged: on PostgreSQL one round trip writes both (each value quoted
     by the driver, JSON and quotes intact); SQLite writes one statement per table."""
