@@ -430,6 +430,43 @@ def test_confirms_of_many_batches_are_recorded_together_each_with_its_own_moment
     engine.dispose()
 
 
+def test_an_event_committed_after_a_later_one_is_relayed_without_waiting_for_the_full_read(settings, amqp_uri):
+    """Two transactions commit out of position order (the earlier position last): its row is
+    below the relay's cursor when it appears, and goes out at the relay's next read, not a
+    second later with the full read."""
+    from shared.messaging.publisher import connect
+    from shared.messaging.topology import declare_service_queues
+    from shared.outbox import STAGE, row
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = make_engine(settings.database_url_for("ledger"))
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        pytest.skip("SQLite has one writer at a time: its transactions commit in position order")
+    upgrade(engine, LEDGER_MIGRATIONS)
+    connection = connect(amqp_uri)
+    declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
+    connection.close()
+    relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
+    relay.relay_once()  # the start's full read, with nothing to send
+    slow = engine.connect()
+    slow_transaction = slow.begin()
+    slow.execute(STAGE, row(noted("case-slow", 0)))  # takes the lower position, commits last
+    with UnitOfWork(engine, REGISTRY) as uow:
+        uow.emit(noted("case-quick", 0))
+        uow.commit()
+    assert relay.relay_once() == 1  # the quicker one; the cursor is now past the slow one's row
+    slow_transaction.commit()
+    slow.close()
+    assert relay.relay_once() == 1  # well within the second before the next full read
+    relay.mark_published()
+    relay.publisher.close()
+    with engine.connect() as conn:
+        assert pending_count(conn) == 0
+    assert sorted(json.loads(m.body)["subject"] for m in drain(amqp_uri, "tsunagu.probe")) == ["case-quick", "case-slow"]
+    engine.dispose()
+
+
 def test_staged_rows_of_several_tables_go_out_in_one_round_trip_on_postgresql(settings):
     """A note and its event, staged: on PostgreSQL one round trip writes both (each value quoted
     by the driver, JSON and quotes intact); SQLite writes one statement per table."""
