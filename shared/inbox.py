@@ -25,9 +25,13 @@ def claim_all(session: sa.Connection, claims: list[tuple[str, str]]) -> set[tupl
     """Claim many (consumer, event id) pairs in one statement; return those that were new.
     Pairs already present are left alone (no error, so the transaction goes on): a group of
     deliveries commits once, and a redelivered one in it is simply not run again."""
-    insert = insert_new(inbox, session.dialect.name)
+    statement = _CLAIM_ALL.get(session.dialect.name)
+    if statement is None:  # built once: the answer is a set, so the rows' order does not matter
+        statement = _CLAIM_ALL[session.dialect.name] = insert_new(inbox, session.dialect.name).returning(
+            inbox.c.consumer, inbox.c.event_id)
     now = datetime.now(timezone.utc)
     rows = [{"consumer": c, "event_id": e, "applied_at": now} for c, e in dict.fromkeys(claims)]
-    result = session.execute(insert.returning(inbox.c.consumer, inbox.c.event_id, sort_by_parameter_order=True),
-                             rows)
-    return {(r.consumer, r.event_id) for r in result}
+    return {(r.consumer, r.event_id) for r in session.execute(statement, rows)}
+
+
+_CLAIM_ALL: dict = {}  # dialect name -> the claiming statement

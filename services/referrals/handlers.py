@@ -49,6 +49,8 @@ def _iso(moment: datetime) -> str:
 
 
 # Statements on the hand-off path, built once: parameters given at execution skip rebuilding them.
+# Its inserts are staged (``uow.insert``): the referral, its event and its timeline entry reach
+# the database together, in one round trip on PostgreSQL.
 _ADD_TO_TIMELINE = timeline.insert()
 _ADD_REFERRAL = referrals.insert()
 _CONSULTATION = sa.select(consultations).where(consultations.c.id == sa.bindparam("id"))
@@ -64,7 +66,7 @@ _OPEN_TO = sa.select(referrals.c.to_desk_id).where(
 def _record(uow, case_id: str, event: Envelope, audience: list[str] | None, entry: dict) -> Envelope:
     """Emit the event and add it to the case timeline, in the same transaction."""
     uow.emit(event)
-    uow.session.execute(_ADD_TO_TIMELINE, {
+    uow.insert(_ADD_TO_TIMELINE, {
         "case_id": case_id, "event_id": event.id, "event_type": event.type, "at": event.time,
         "audience": None if audience is None else sorted(set(audience)), "entry": entry})
     return event
@@ -191,7 +193,7 @@ def _create_referral(uow, consultation: dict, from_desk: str, to_desk: str, reas
                      cause: Envelope | None = None, share: list[str] = ()) -> dict:
     referral_id = _new_id("r")
     deadlines = escalation.deadlines_for(ctx.now, ctx.policy[urgency], ctx.zone)
-    uow.session.execute(_ADD_REFERRAL, dict(
+    uow.insert(_ADD_REFERRAL, dict(
         id=referral_id, consultation_id=consultation["id"], from_desk_id=from_desk, to_desk_id=to_desk,
         reason=reason, urgency=urgency, status=lifecycle.REQUESTED, meeting_id=meeting_id,
         created_at=ctx.now, updated_at=ctx.now, pickup_deadline=as_utc(deadlines.pickup),
