@@ -47,7 +47,8 @@ def on_event(event, uow, registry, now: datetime, local_now: datetime | None = N
     queue_emails(uow, created, local_now or now, now)
     for desk in desks:
         uow.emit(wire, exchange=FEEDS_EXCHANGE, routing_key=audience.feed_routing_key(desk, event.type))
-    for hook in uow.memo(("webhooks", desks), lambda: uow.session.execute(_ACTIVE_HOOKS, {"desks": desks}).all()):
+    # a read apart from the staged rows (the feed copies above), which it does not read
+    for hook in uow.memo(("webhooks", desks), lambda: uow.execute_apart(_ACTIVE_HOOKS, {"desks": desks}).all()):
         uow.insert(_ADD_DELIVERY, dict(
             id=f"wd-{uuid.uuid4().hex[:16]}", subscription_id=hook.id, event_id=event.id, body=body,
             status="pending", attempts=0, next_attempt_at=now, created_at=now))
@@ -219,7 +220,8 @@ def queue_emails(uow, notices: list[tuple[str, audience.Notice]], local_now: dat
     """Alerts now for urgent notices (quiet hours respected unless a life is at risk), the rest
     into the digest. Only staff who chose e-mail get any."""
     desks = tuple(sorted({n.desk_id for _, n in notices}))
-    readers = uow.memo(("email readers", desks), lambda: _email_readers(uow.session, desks))
+    readers = uow.memo(("email readers", desks),
+                       lambda: _email_readers(uow.execute_apart(_EMAIL_READERS, {"desks": list(desks)})))
     for notification_id, notice in notices:
         for member in readers.get(notice.desk_id, ()):
             if "email" not in member.channels or notice.role == audience.SUPERVISOR and not member.supervisor:
@@ -231,10 +233,11 @@ def queue_emails(uow, notices: list[tuple[str, audience.Notice]], local_now: dat
                 kind="alert" if urgent else "digest-item", status="pending", created_at=now))
 
 
-def _email_readers(session, desks: tuple[str, ...]) -> dict[str, list]:
-    """Desk -> its staff with an e-mail address: one read for every notice of a transaction."""
+def _email_readers(members) -> dict[str, list]:
+    """Desk -> its staff with an e-mail address: one read for every notice of a transaction
+    (apart from the rows staged so far, which it does not read: they still go out together)."""
     readers: dict[str, list] = {}
-    for member in session.execute(_EMAIL_READERS, {"desks": list(desks)}):
+    for member in members:
         readers.setdefault(member.desk_id, []).append(member)
     return readers
 

@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pika
@@ -273,3 +274,45 @@ def test_urgent_notices_are_e_mailed_at_once_quiet_hours_wait_for_the_digest_and
         for secret in (DEMO_CONSULTATIONS[0]["person"]["name"], DEMO_CONSULTATIONS[0]["person"]["phone"],
                        DEMO_CONSULTATIONS[0]["summary"]):
             assert secret not in body
+
+
+def test_a_new_referral_notice_reads_twice_and_writes_its_rows_together(settings):
+    """The statements of one referral's notices, past the desk's first: a read of the desk's
+    e-mail readers and one of its webhooks (apart from the rows staged so far), the desk's
+    numbers, then the notice, its feed copy and every other row together, in one round trip on
+    PostgreSQL."""
+    import sqlalchemy as sa
+    from services.notifications import handlers
+    from shared.events import Envelope
+    from shared.events.catalog import REGISTRY
+    from shared.persistence.engine import make_engine
+    from shared.persistence.migrations import upgrade
+    from shared.unit_of_work import UnitOfWork
+    engine = make_engine(settings.database_url_for("notifications"))
+    upgrade(engine, Path(handlers.__file__).parent / "migrations")
+    now = datetime.now(ZoneInfo("UTC"))
+
+    def referral(n):
+        return Envelope(type="referral.requested", version=1, source="/tsunagu/referrals", subject=f"c-{n}", data={
+            "referral_id": f"r-{n}", "consultation_id": f"c-{n}", "from_desk_id": WAKABA,
+            "to_desk_id": "hikikomori-center", "reason": "r", "urgency": "normal",
+            "pickup_deadline": now.isoformat(), "escalation_deadline": now.isoformat(),
+            "shared": {"concerns": ["housing"], "ward": "wakaba", "urgency": "normal"}, "meeting_id": None,
+            "share_categories": [], "actor": "s", "at": now.isoformat()})
+
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: statements.append(" ".join(statement.split()[:3]).upper()))
+    for n in range(2):  # the desk's first notice creates its counter; the second is measured
+        statements.clear()
+        with UnitOfWork(engine, REGISTRY) as uow:
+            assert handlers.on_event(REGISTRY.load(referral(n)), uow, REGISTRY, now) == 1
+            uow.commit()
+    reads = [s for s in statements if s.startswith("SELECT")]
+    writes = [s for s in statements if s.startswith("INSERT")]
+    assert len(reads) == 2 and statements[:2] == reads  # before any staged row is written
+    assert statements[2].startswith("UPDATE DESK_SEQUENCES")
+    assert len(writes) == (1 if engine.dialect.name == "postgresql" else 2)  # the notice; its feed copy
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(handlers.notifications)) == 2
+    engine.dispose()
