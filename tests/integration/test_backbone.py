@@ -371,18 +371,24 @@ def test_staged_rows_are_written_together_before_a_read_and_at_the_commit(settin
     engine.dispose()
 
 
-def test_a_relay_that_is_never_idle_still_records_its_confirms(settings, amqp_uri):
-    """Under steady load the relay always finds something new: confirms are then recorded a
-    second after the oldest (here at once), so the outbox does not look ever more behind."""
+def ledger_with_probe_queue(settings, amqp_uri):
+    """The ledger's database, migrated, and a queue (``tsunagu.probe``) bound to its events."""
     from shared.messaging.publisher import connect
     from shared.messaging.topology import declare_service_queues
-    from shared.unit_of_work import UnitOfWork
-    from .ledger import REGISTRY
     engine = make_engine(settings.database_url_for("ledger"))
     upgrade(engine, LEDGER_MIGRATIONS)
     connection = connect(amqp_uri)
     declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
     connection.close()
+    return engine
+
+
+def test_a_relay_that_is_never_idle_still_records_its_confirms(settings, amqp_uri):
+    """Under steady load the relay always finds something new: confirms are then recorded a
+    second after the oldest (here at once), so the outbox does not look ever more behind."""
+    from shared.unit_of_work import UnitOfWork
+    from .ledger import REGISTRY
+    engine = ledger_with_probe_queue(settings, amqp_uri)
     with UnitOfWork(engine, REGISTRY) as uow:
         uow.emit(noted("case-busy", 0))
         uow.emit(noted("case-busy", 1))
@@ -401,15 +407,9 @@ def test_confirms_of_many_batches_are_recorded_together_each_with_its_own_moment
     """A second of steady load is many small batches: their confirms are recorded in one
     statement on PostgreSQL (one each held the relay up for tens of ms), and every row keeps the
     moment its own batch was confirmed."""
-    from shared.messaging.publisher import connect
-    from shared.messaging.topology import declare_service_queues
     from shared.unit_of_work import UnitOfWork
     from .ledger import REGISTRY
-    engine = make_engine(settings.database_url_for("ledger"))
-    upgrade(engine, LEDGER_MIGRATIONS)
-    connection = connect(amqp_uri)
-    declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
-    connection.close()
+    engine = ledger_with_probe_queue(settings, amqp_uri)
     relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
     relay.relay_once()  # the start's full read, with nothing to send
     for seq in range(4):  # four batches, confirmed one after another
@@ -434,19 +434,12 @@ def test_an_event_committed_after_a_later_one_is_relayed_without_waiting_for_the
     """Two transactions commit out of position order (the earlier position last): its row is
     below the relay's cursor when it appears, and goes out at the relay's next read, not a
     second later with the full read."""
-    from shared.messaging.publisher import connect
-    from shared.messaging.topology import declare_service_queues
     from shared.outbox import STAGE, row
     from shared.unit_of_work import UnitOfWork
     from .ledger import REGISTRY
-    engine = make_engine(settings.database_url_for("ledger"))
-    if engine.dialect.name != "postgresql":
-        engine.dispose()
+    if settings.database_url.startswith("sqlite"):
         pytest.skip("SQLite has one writer at a time: its transactions commit in position order")
-    upgrade(engine, LEDGER_MIGRATIONS)
-    connection = connect(amqp_uri)
-    declare_service_queues(connection.channel(), "tsunagu.events", "probe", ["case.noted"], "quorum")
-    connection.close()
+    engine = ledger_with_probe_queue(settings, amqp_uri)
     relay = OutboxRelay(engine, ConfirmingPublisher(amqp_uri, "tsunagu.events"))
     relay.relay_once()  # the start's full read, with nothing to send
     slow = engine.connect()
