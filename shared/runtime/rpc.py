@@ -7,7 +7,6 @@
   instead of killing the container: nameko catches only amqp's ConnectionError there, not the
   socket's own errors (a broken pipe).
 * Consumers reconnect within 2 s of the broker's return, not kombu's 30 s.
-* Requests and replies are transient (no disk write per call): see ``_TransientPublisher``.
 """
 from __future__ import annotations
 
@@ -15,8 +14,6 @@ import logging
 from contextlib import contextmanager
 
 from nameko import rpc as nameko_rpc
-from nameko.amqp.publish import Publisher
-from nameko.constants import NON_PERSISTENT
 from nameko.messaging import QueueConsumer
 
 log = logging.getLogger(__name__)
@@ -60,16 +57,6 @@ def _unless_the_connection_broke(settle):
             log.info("%s of an RPC message dropped (%s); the broker reclaims it", settle.__name__, exc)
     return settle_quietly
 
-
-class _TransientPublisher(Publisher):
-    """RPC requests and replies are not written to the broker's disk: a caller waits for its
-    reply only as long as both live, and retries after a timeout (a request kept across a broker
-    restart would be answered to a reply queue that went with it)."""
-    delivery_mode = NON_PERSISTENT
-
-
-nameko_rpc.MethodProxy.publisher_cls = _TransientPublisher
-nameko_rpc.Responder.publisher_cls = _TransientPublisher
 
 # nameko's QueueConsumer serves every RPC entrypoint and reply listener of a container.
 QueueConsumer.establish_connection = _establish_connection

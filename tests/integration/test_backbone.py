@@ -506,21 +506,3 @@ def test_a_relay_lease_closed_in_the_middle_of_its_check_lets_go_without_blockin
     assert successor.held()  # the advisory lock was let go
     successor.release()
     engine.dispose()
-
-
-def test_rpc_requests_are_not_written_to_the_brokers_disk(nameko_config, amqp_uri):
-    """A caller waits for its reply only while both processes and the broker live, so RPC
-    messages are sent transient: no disk write per call (replies go through the same class)."""
-    import shared.runtime.rpc  # noqa: F401  (what every tsunagu process imports)
-    from nameko.standalone.rpc import ClusterRpcProxy
-    from shared.messaging.publisher import connect
-    connection = connect(amqp_uri)
-    channel = connection.channel()
-    channel.exchange_declare("nameko-rpc", "topic", durable=True, auto_delete=False)
-    channel.queue_declare("rpc-probe", durable=True, auto_delete=False)
-    channel.queue_bind("rpc-probe", "nameko-rpc", routing_key="probe.hello")
-    connection.close()
-    with ClusterRpcProxy(nameko_config, timeout=5) as proxy:
-        proxy.probe.hello.call_async("desk")
-    [request] = drain(amqp_uri, "rpc-probe")
-    assert request.properties["delivery_mode"] == 1  # transient (2 would be persistent)
